@@ -1,0 +1,371 @@
+package dev.warmtier.engine;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.locks.StampedLock;
+
+/**
+ * The content log: append-only records holding each write's id and content, mapped in chunks.
+ * It owns the file from open to close and recovers it ({@link #recover()}); the layout of the
+ * bytes is {@link ContentRecordLayout}'s.
+ *
+ * <p>An append reserves its range under the tail lock (one short critical section that also grows
+ * the file when a chunk fills), then writes and commits the payload outside it, so appends copy
+ * their bytes in parallel. Readers of committed records take no lock.
+ */
+final class ContentLog implements AutoCloseable {
+
+    static final String FILE_NAME = "content.log";
+
+    /** A committed record's id and content, as stored. */
+    record Entry(byte[] id, byte[] content) {
+    }
+
+    /** What recovery found in the log. */
+    record Recovery(long tail, long abandonedReservations, long truncatedBytes, long invalidRecordOffset) {
+    }
+
+    /** What a scan of the log up to its tail found. */
+    record Scan(long tail, long records, long recordBytes, long checksumFailures, long mismatchBytes) {
+    }
+
+    private final Path path;
+    private final FileChannel channel;
+    private final MappedByteBuffer header;
+    private final MappedChunks chunks;
+    private final int chunkBytes;
+    /**
+     * Guards {@link #tail} and growth. Writers reserve under the write lock; readers of the tail
+     * use an optimistic read, which is safe because the tail is a plain long in the heap (never
+     * unmappable memory) and a torn read is thrown away by {@code validate}.
+     */
+    private final StampedLock tailLock = new StampedLock();
+    /** Logical offset where the next record starts; guarded by {@link #tailLock}. */
+    private long tail;
+
+    private ContentLog(Path path, FileChannel channel, MappedByteBuffer header, int chunkBytes, FileExtender extender) {
+        this.path = path;
+        this.channel = channel;
+        this.header = header;
+        this.chunkBytes = chunkBytes;
+        this.chunks = new MappedChunks(path, channel, ContentRecordLayout.HEADER_BYTES, chunkBytes, extender);
+    }
+
+    static ContentLog open(Path dir, StoreOptions options, FileExtender extender, long now) {
+        Path path = dir.resolve(FILE_NAME);
+        boolean fresh = !Files.exists(path);
+        FileChannel channel = null;
+        try {
+            channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            if (!fresh && channel.size() < ContentRecordLayout.HEADER_BYTES) {
+                fresh = true;
+            }
+            if (fresh) {
+                channel.truncate(0);
+                extender.extend(channel, 0, ContentRecordLayout.HEADER_BYTES);
+            }
+            MappedByteBuffer header = channel.map(FileChannel.MapMode.READ_WRITE, 0, ContentRecordLayout.HEADER_BYTES);
+            header.order(ByteOrder.LITTLE_ENDIAN);
+            if (fresh) {
+                ContentRecordLayout.writeHeader(header, options.contentChunkBytes(), now);
+                header.force();
+            }
+            int chunkBytes = validateHeader(path, header, options);
+            ContentLog log = new ContentLog(path, channel, header, chunkBytes, extender);
+            log.chunks.mapExisting();
+            log.chunks.ensure(0);
+            return log;
+        } catch (IOException e) {
+            closeQuietly(channel);
+            if (MappedChunks.isOutOfSpace(e)) {
+                throw new InsufficientStorageException("no room to create " + path, e);
+            }
+            throw new UncheckedIOException("cannot open " + path, e);
+        } catch (RuntimeException e) {
+            closeQuietly(channel);
+            throw e;
+        }
+    }
+
+    private static int validateHeader(Path path, ByteBuffer header, StoreOptions options) {
+        if (ContentRecordLayout.headerMagic(header) != ContentRecordLayout.MAGIC) {
+            throw new StoreFormatException(path + " is not a warmtier content log (bad magic)");
+        }
+        if (ContentRecordLayout.headerStoredChecksum(header) != ContentRecordLayout.headerChecksum(header)) {
+            throw new StoreFormatException(path + " has a damaged header (checksum mismatch)");
+        }
+        if (ContentRecordLayout.headerFormat(header) != ContentRecordLayout.FORMAT_VERSION) {
+            throw new StoreFormatException(path + " has format version " + ContentRecordLayout.headerFormat(header)
+                    + "; this build reads version " + ContentRecordLayout.FORMAT_VERSION);
+        }
+        int chunkBytes = ContentRecordLayout.headerChunkBytes(header);
+        long needed = ContentRecordLayout.alignedChunkFor(options.maxContentBytes());
+        if (chunkBytes < needed || chunkBytes % ContentRecordLayout.ALIGNMENT != 0
+                || chunkBytes > StoreOptions.MAX_CHUNK_BYTES) {
+            throw new StoreFormatException(path + " has " + chunkBytes + "-byte chunks, which cannot hold a record of "
+                    + options.maxContentBytes() + " content bytes (needs " + needed + ")");
+        }
+        return chunkBytes;
+    }
+
+    Path path() {
+        return path;
+    }
+
+    /**
+     * Appends a committed record holding {@code id} and {@code content}.
+     *
+     * @return the record's logical offset; its length is {@link ContentRecordLayout#recordLength}
+     * @throws InsufficientStorageException when the log had to grow and the disk had no room
+     */
+    long append(byte[] id, byte[] content) {
+        int length = ContentRecordLayout.recordLength(id.length, content.length);
+        long at = reserve(length);
+        MappedChunks.Chunk chunk = chunks.chunk(chunkIndex(at));
+        int pos = positionOf(at);
+        boolean committed = false;
+        try {
+            ContentRecordLayout.writePayload(chunk.buffer, pos, id, content);
+            ContentRecordLayout.stateOrdered(chunk.buffer, pos, ContentRecordLayout.STATE_COMMITTED);
+            committed = true;
+        } finally {
+            if (!committed) {
+                // The length is already there, so the log stays walkable past this record.
+                ContentRecordLayout.stateOrdered(chunk.buffer, pos, ContentRecordLayout.STATE_PADDING);
+            }
+            chunk.markDirty();
+        }
+        return at;
+    }
+
+    /** Claims {@code length} bytes at the tail, padding to the next chunk when they do not fit. */
+    private long reserve(int length) {
+        long stamp = tailLock.writeLock();
+        try {
+            long at = tail;
+            int room = chunkBytes - positionOf(at);
+            if (length > room) {
+                // Grow first: if the disk is full, the tail has not moved and nothing was written.
+                chunks.ensure(chunkIndex(at) + 1);
+                ByteBuffer current = chunks.chunk(chunkIndex(at)).buffer;
+                ContentRecordLayout.length(current, positionOf(at), room);
+                ContentRecordLayout.stateOrdered(current, positionOf(at), ContentRecordLayout.STATE_PADDING);
+                chunks.chunk(chunkIndex(at)).markDirty();
+                at += room;
+            } else {
+                chunks.ensure(chunkIndex(at));
+            }
+            ContentRecordLayout.length(chunks.chunk(chunkIndex(at)).buffer, positionOf(at), length);
+            tail = at + length;
+            return at;
+        } finally {
+            tailLock.unlockWrite(stamp);
+        }
+    }
+
+    /**
+     * Reads the committed record at {@code offset}, which a committed slot says is
+     * {@code expectedLength} bytes long.
+     *
+     * @throws CorruptionException when the record is not committed, not that long, or fails its checksum
+     */
+    Entry read(long offset, int expectedLength) {
+        ByteBuffer chunk = bufferAt(offset, expectedLength);
+        int pos = positionOf(offset);
+        if (ContentRecordLayout.stateVolatile(chunk, pos) != ContentRecordLayout.STATE_COMMITTED) {
+            throw new CorruptionException("content record at " + offset + " is not committed");
+        }
+        int length = ContentRecordLayout.length(chunk, pos);
+        if (length != expectedLength || !ContentRecordLayout.lengthsConsistent(chunk, pos, length)) {
+            throw new CorruptionException("content record at " + offset + " has length " + length
+                    + ", slot says " + expectedLength);
+        }
+        int idLength = ContentRecordLayout.idLength(chunk, pos);
+        int contentLength = ContentRecordLayout.contentLength(chunk, pos);
+        if (ContentRecordLayout.storedChecksum(chunk, pos)
+                != ContentRecordLayout.computeChecksum(chunk, pos, idLength, contentLength)) {
+            throw new CorruptionException("content record at " + offset + " fails its checksum");
+        }
+        return new Entry(ContentRecordLayout.id(chunk, pos, idLength),
+                ContentRecordLayout.content(chunk, pos, idLength, contentLength));
+    }
+
+    private ByteBuffer bufferAt(long offset, int length) {
+        if (offset < 0 || offset % ContentRecordLayout.ALIGNMENT != 0 || length < ContentRecordLayout.RECORD_HEADER_BYTES
+                || chunkIndex(offset) >= chunks.count() || positionOf(offset) + (long) length > chunkBytes) {
+            throw new CorruptionException("content record at " + offset + " (" + length
+                    + " bytes) is outside the log");
+        }
+        return chunks.chunk(chunkIndex(offset)).buffer;
+    }
+
+    /** Forces the chunk range of one record now ({@link Durability#ALWAYS}). */
+    void force(long offset, int length) {
+        chunks.force(chunkIndex(offset), positionOf(offset), length);
+    }
+
+    void forceDirty() {
+        chunks.forceDirty();
+    }
+
+    /** The logical end of the log: where the next record will start. */
+    long tail() {
+        long stamp = tailLock.tryOptimisticRead();
+        long value = tail;
+        if (!tailLock.validate(stamp)) {
+            stamp = tailLock.readLock();
+            try {
+                value = tail;
+            } finally {
+                tailLock.unlockRead(stamp);
+            }
+        }
+        return value;
+    }
+
+    /** Mapped bytes available for records. */
+    long capacity() {
+        return (long) chunks.count() * chunkBytes;
+    }
+
+    /**
+     * Recovers the log after open: walks the records from the start, turns reservations whose
+     * writer died into padding, and truncates the log at the first invalid record, zeroing
+     * everything after it so it can never be mistaken for data again. Call before any append.
+     */
+    Recovery recover() {
+        long at = 0;
+        long capacity = capacity();
+        long abandoned = 0;
+        long invalidAt = -1;
+        while (at < capacity) {
+            ByteBuffer chunk = chunks.chunk(chunkIndex(at)).buffer;
+            int pos = positionOf(at);
+            int length = ContentRecordLayout.length(chunk, pos);
+            if (length == 0) {
+                break;
+            }
+            int state = ContentRecordLayout.stateVolatile(chunk, pos);
+            if (!plausibleLength(length, pos)) {
+                invalidAt = at;
+                break;
+            }
+            if (state == ContentRecordLayout.STATE_PADDING) {
+                at += length;
+            } else if (state == ContentRecordLayout.STATE_RESERVED && length >= ContentRecordLayout.RECORD_HEADER_BYTES) {
+                ContentRecordLayout.stateOrdered(chunk, pos, ContentRecordLayout.STATE_PADDING);
+                chunks.chunk(chunkIndex(at)).markDirty();
+                abandoned++;
+                at += length;
+            } else if (state == ContentRecordLayout.STATE_COMMITTED && validCommitted(chunk, pos, length)) {
+                at += length;
+            } else {
+                invalidAt = at;
+                break;
+            }
+        }
+        long truncated = zeroFrom(at);
+        this.tail = at;
+        return new Recovery(at, abandoned, truncated, invalidAt);
+    }
+
+    private boolean plausibleLength(int length, int pos) {
+        return length >= Long.BYTES && length % ContentRecordLayout.ALIGNMENT == 0 && length <= chunkBytes - pos;
+    }
+
+    private static boolean validCommitted(ByteBuffer chunk, int pos, int length) {
+        return length >= ContentRecordLayout.RECORD_HEADER_BYTES
+                && ContentRecordLayout.lengthsConsistent(chunk, pos, length)
+                && ContentRecordLayout.storedChecksum(chunk, pos) == ContentRecordLayout.computeChecksum(chunk, pos,
+                ContentRecordLayout.idLength(chunk, pos), ContentRecordLayout.contentLength(chunk, pos));
+    }
+
+    /** Zeroes every non-zero byte from {@code from} to the end; answers how many bytes that spanned. */
+    private long zeroFrom(long from) {
+        long lastNonZero = -1;
+        long capacity = capacity();
+        for (long at = from; at < capacity; at += Long.BYTES) {
+            ByteBuffer chunk = chunks.chunk(chunkIndex(at)).buffer;
+            int pos = positionOf(at);
+            if (chunk.getLong(pos) != 0) {
+                chunk.putLong(pos, 0L);
+                chunks.chunk(chunkIndex(at)).markDirty();
+                lastNonZero = at;
+            }
+        }
+        return lastNonZero < 0 ? 0 : lastNonZero + Long.BYTES - from;
+    }
+
+    /**
+     * Walks the records below the tail as they are now, concurrently with appends: verifies the
+     * checksum of every committed record and measures how far the record lengths are from the tail.
+     */
+    Scan scan() {
+        long end = tail();
+        long at = 0;
+        long records = 0;
+        long failures = 0;
+        while (at < end) {
+            ByteBuffer chunk = chunks.chunk(chunkIndex(at)).buffer;
+            int pos = positionOf(at);
+            int length = ContentRecordLayout.length(chunk, pos);
+            if (!plausibleLength(length, pos)) {
+                break;
+            }
+            if (ContentRecordLayout.stateVolatile(chunk, pos) == ContentRecordLayout.STATE_COMMITTED) {
+                records++;
+                if (!validCommitted(chunk, pos, length)) {
+                    failures++;
+                }
+            }
+            at += length;
+        }
+        return new Scan(end, records, at, failures, Math.abs(at - end));
+    }
+
+    /** Restores the tail written by a clean shutdown, instead of {@link #recover()}. */
+    void restoreTail(long cleanTail) {
+        if (cleanTail < 0 || cleanTail > capacity() || cleanTail % ContentRecordLayout.ALIGNMENT != 0) {
+            throw new IllegalArgumentException("tail " + cleanTail + " is outside the log");
+        }
+        this.tail = cleanTail;
+    }
+
+    private int chunkIndex(long offset) {
+        return Math.toIntExact(offset / chunkBytes);
+    }
+
+    private int positionOf(long offset) {
+        return (int) (offset % chunkBytes);
+    }
+
+    void forceAll() {
+        chunks.forceAll();
+    }
+
+    @Override
+    public void close() {
+        chunks.forceAll();
+        chunks.unmapAll();
+        MappedChunks.Unmapper.unmap(header);
+        closeQuietly(channel);
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // Closing after a failure; the first failure is the one reported.
+            }
+        }
+    }
+}

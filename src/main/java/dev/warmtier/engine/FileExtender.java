@@ -1,0 +1,25 @@
+package dev.warmtier.engine;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+
+/**
+ * Makes a byte range of a file really exist on disk before it is mapped, so that a full disk
+ * fails here, as an exception, instead of later as a SIGBUS on a write to a sparse mapping.
+ */
+@FunctionalInterface
+public interface FileExtender {
+
+    void extend(FileChannel channel, long from, long to) throws IOException;
+
+    /** Writes zeros over the range: the file system must allocate every block now. */
+    FileExtender ZERO_FILL = (channel, from, to) -> {
+        ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
+        long at = from;
+        while (at < to) {
+            zeros.clear().limit((int) Math.min(zeros.capacity(), to - at));
+            at += channel.write(zeros, at);
+        }
+    };
+}

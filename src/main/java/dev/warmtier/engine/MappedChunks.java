@@ -1,0 +1,225 @@
+package dev.warmtier.engine;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A file region mapped in fixed-size chunks that only ever grows by adding chunks. A chunk, once
+ * mapped, is neither remapped nor unmapped while the file is open, so a reader holding a chunk can
+ * never touch unmapped memory. The chunk array is published copy-on-write through a volatile
+ * field: readers take no lock at all.
+ */
+final class MappedChunks {
+
+    /** One mapped chunk and whether it holds writes not yet forced to disk. */
+    static final class Chunk {
+        private static final VarHandle DIRTY;
+
+        static {
+            try {
+                DIRTY = MethodHandles.lookup().findVarHandle(Chunk.class, "dirty", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        final MappedByteBuffer buffer;
+        /** 1 while writes are not forced; writers set it with release, the flusher clears it with getAndSet. */
+        @SuppressWarnings("unused")
+        private volatile int dirty;
+
+        Chunk(MappedByteBuffer buffer) {
+            this.buffer = buffer;
+        }
+
+        void markDirty() {
+            DIRTY.setRelease(this, 1);
+        }
+
+        boolean takeDirty() {
+            return (int) DIRTY.getAndSet(this, 0) == 1;
+        }
+    }
+
+    private final Path path;
+    private final FileChannel channel;
+    private final long base;
+    private final int chunkBytes;
+    private final FileExtender extender;
+    /** Serializes growth only; never taken by readers, and never held while a reader waits. */
+    private final ReentrantLock growLock = new ReentrantLock();
+    /** Copy-on-write: replaced whole under growLock, read lock-free. */
+    private volatile Chunk[] chunks = new Chunk[0];
+
+    MappedChunks(Path path, FileChannel channel, long base, int chunkBytes, FileExtender extender) {
+        this.path = path;
+        this.channel = channel;
+        this.base = base;
+        this.chunkBytes = chunkBytes;
+        this.extender = extender;
+    }
+
+    int chunkBytes() {
+        return chunkBytes;
+    }
+
+    int count() {
+        return chunks.length;
+    }
+
+    /** The chunk at an index that {@link #ensure} has made exist. */
+    Chunk chunk(int index) {
+        return chunks[index];
+    }
+
+    /** Maps every chunk the file already holds, extending a trailing partial one. */
+    void mapExisting() {
+        try {
+            long size = channel.size();
+            int existing = (int) Math.max(0, (size - base + chunkBytes - 1) / chunkBytes);
+            if (existing > 0) {
+                ensure(existing - 1);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read size of " + path, e);
+        }
+    }
+
+    /**
+     * Makes chunks up to and including {@code index} exist. Exactly one thread grows; others that
+     * need the same chunk wait for it and then find it mapped.
+     *
+     * @throws InsufficientStorageException when the file system has no room; nothing changes
+     */
+    void ensure(int index) {
+        if (index < chunks.length) {
+            return;
+        }
+        growLock.lock();
+        try {
+            Chunk[] current = chunks;
+            if (index < current.length) {
+                return;
+            }
+            Chunk[] grown = Arrays.copyOf(current, index + 1);
+            for (int i = current.length; i <= index; i++) {
+                grown[i] = new Chunk(mapChunk(i));
+                // Publish each chunk as soon as it exists, so a failure on a later one keeps it.
+                chunks = Arrays.copyOf(grown, i + 1);
+            }
+        } finally {
+            growLock.unlock();
+        }
+    }
+
+    private MappedByteBuffer mapChunk(int index) {
+        long from = base + (long) index * chunkBytes;
+        long to = from + chunkBytes;
+        try {
+            long size = channel.size();
+            if (size < to) {
+                try {
+                    extender.extend(channel, Math.max(size, from), to);
+                } catch (IOException e) {
+                    channel.truncate(Math.max(size, from));
+                    throw e;
+                }
+            }
+            MappedByteBuffer buffer = channel.map(FileChannel.MapMode.READ_WRITE, from, chunkBytes);
+            buffer.order(ByteOrder.LITTLE_ENDIAN);
+            return buffer;
+        } catch (IOException e) {
+            if (isOutOfSpace(e)) {
+                throw new InsufficientStorageException("no room on the file system to grow " + path + " to "
+                        + to + " bytes: " + e.getMessage(), e);
+            }
+            throw new UncheckedIOException("cannot grow " + path + " to " + to + " bytes", e);
+        }
+    }
+
+    static boolean isOutOfSpace(IOException e) {
+        String message = String.valueOf(e.getMessage());
+        return message.contains("No space left") || message.contains("Disk quota exceeded")
+                || message.contains("There is not enough space");
+    }
+
+    /** Forces every chunk that holds writes not forced yet. */
+    void forceDirty() {
+        for (Chunk chunk : chunks) {
+            if (chunk.takeDirty()) {
+                chunk.buffer.force();
+            }
+        }
+    }
+
+    /** Forces one range of one chunk now. */
+    void force(int index, int offset, int length) {
+        chunks[index].buffer.force(offset, length);
+    }
+
+    void forceAll() {
+        for (Chunk chunk : chunks) {
+            chunk.buffer.force();
+        }
+    }
+
+    /**
+     * Unmaps every chunk. Only for close, after every operation that could touch a chunk has
+     * finished: touching an unmapped chunk crashes the JVM.
+     */
+    void unmapAll() {
+        Chunk[] all = chunks;
+        chunks = new Chunk[0];
+        for (Chunk chunk : all) {
+            Unmapper.unmap(chunk.buffer);
+        }
+    }
+
+    /** {@code sun.misc.Unsafe.invokeCleaner}, reached reflectively: no JVM flags, no compile-time warning. */
+    static final class Unmapper {
+        private static final Object UNSAFE;
+        private static final Method INVOKE_CLEANER;
+
+        static {
+            Object unsafe = null;
+            Method cleaner = null;
+            try {
+                Class<?> type = Class.forName("sun.misc.Unsafe");
+                Field field = type.getDeclaredField("theUnsafe");
+                field.setAccessible(true);
+                unsafe = field.get(null);
+                cleaner = type.getMethod("invokeCleaner", java.nio.ByteBuffer.class);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                // Without it mappings are released by the garbage collector instead.
+                unsafe = null;
+                cleaner = null;
+            }
+            UNSAFE = unsafe;
+            INVOKE_CLEANER = cleaner;
+        }
+
+        private Unmapper() {
+        }
+
+        static void unmap(MappedByteBuffer buffer) {
+            if (INVOKE_CLEANER == null) {
+                return;
+            }
+            try {
+                INVOKE_CLEANER.invoke(UNSAFE, buffer);
+            } catch (ReflectiveOperationException e) {
+                // Left to the garbage collector.
+            }
+        }
+    }
+}

@@ -1,0 +1,707 @@
+package dev.warmtier.engine;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.zip.CRC32C;
+
+/**
+ * One store: the slot file, the content log and the index of one directory, with per-key
+ * linearizable operations.
+ *
+ * <p>A write runs in three steps. First, outside any per-key lock, it appends its content record
+ * and claims a slot with one atomic step, fills the slot's payload and sums it. Then one
+ * {@link ConcurrentHashMap#compute} on the id checks the precondition, takes the next version from
+ * the store's counter, writes version and timestamps, finishes the checksum, publishes the slot
+ * with a release store of its state word and installs the new index entry. That compute is the
+ * write's linearization point; writes of one id are therefore ordered by version, which is also
+ * the order recovery reconstructs (the highest version per id wins). Different ids proceed in
+ * parallel. A write whose precondition fails inside the compute abandons its slot, which is then
+ * neither live nor a violation.
+ *
+ * <p>Slots and records are immutable once committed, so a reader that found an index entry reads
+ * its slot without any lock.
+ */
+public final class MemoryStore implements AutoCloseable {
+
+    private final Path dir;
+    private final StoreOptions options;
+    private final Clock clock;
+    private final DataDirLock dirLock;
+    private final SlotFile slots;
+    private final ContentLog content;
+    private final SlotAllocator allocator;
+    private final int slotSize;
+    private final int dimension;
+
+    /** id -> highest committed version; per-key writes serialize on this map's compute. */
+    private final ConcurrentHashMap<String, IndexEntry> index = new ConcurrentHashMap<>();
+    /** Ids whose highest version is live, in id order for paging; changed only inside the id's compute. */
+    private final ConcurrentSkipListSet<String> liveIds = new ConcurrentSkipListSet<>();
+    /** The last version handed out; incremented only inside a compute, so per id it orders writes. */
+    private final AtomicLong lastVersion = new AtomicLong();
+    /** Live memories and their record bytes; changed only inside a compute, together with the index. */
+    private final AtomicLong liveCount = new AtomicLong();
+    private final AtomicLong liveContentBytes = new AtomicLong();
+    private final LongAdder readChecksumFailures = new LongAdder();
+    private final LongAdder abandonedWrites = new LongAdder();
+
+    /** Operations under way; close waits for zero after setting {@link #closed}. */
+    private final LongAdder inFlight = new LongAdder();
+    private volatile boolean closed;
+    private final ScheduledExecutorService flusher;
+    private final RecoveryReport recovery;
+
+    private MemoryStore(Path dir, StoreOptions options, Clock clock, DataDirLock dirLock, SlotFile slots,
+                        ContentLog content, Optional<CleanShutdown.Snapshot> snapshot) {
+        this.dir = dir;
+        this.options = options;
+        this.clock = clock;
+        this.dirLock = dirLock;
+        this.slots = slots;
+        this.content = content;
+        this.slotSize = slots.slotSize();
+        this.dimension = slots.dimension();
+        long started = System.nanoTime();
+        RecoveryReport report = snapshot.map(this::restore).orElse(null);
+        if (report == null) {
+            report = recoverByScan(started);
+        }
+        this.recovery = report;
+        this.allocator = options.allocatorFactory().apply(nextSlotMark);
+        this.flusher = options.durability() == Durability.INTERVAL ? startFlusher() : null;
+    }
+
+    /** Set by recovery, read once by the constructor to seed the allocator. */
+    private long nextSlotMark;
+
+    /** Opens (creating if needed) the store in {@code dir}. */
+    public static MemoryStore open(Path dir, StoreOptions options) {
+        return open(dir, options, FileExtender.ZERO_FILL, Clock.systemUTC());
+    }
+
+    /**
+     * Opens the store with an explicit file extender (tests simulate a full disk with it) and clock.
+     *
+     * @throws StoreLockedException  when another process holds the directory
+     * @throws StoreFormatException  when the files were made with another dimension or are not store files
+     */
+    public static MemoryStore open(Path dir, StoreOptions options, FileExtender extender, Clock clock) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create store directory " + dir, e);
+        }
+        DataDirLock lock = DataDirLock.acquire(dir);
+        SlotFile slotFile = null;
+        ContentLog log = null;
+        try {
+            // Taken (and deleted) before anything is written: a crash from here on leaves no mark.
+            Optional<CleanShutdown.Snapshot> snapshot = CleanShutdown.take(dir)
+                    .filter(s -> stampsMatch(dir, s));
+            long now = clock.millis();
+            slotFile = SlotFile.open(dir, options, extender, now);
+            log = ContentLog.open(dir, options, extender, now);
+            return new MemoryStore(dir, options, clock, lock, slotFile, log, snapshot);
+        } catch (RuntimeException e) {
+            if (log != null) {
+                log.close();
+            }
+            if (slotFile != null) {
+                slotFile.close();
+            }
+            lock.close();
+            throw e;
+        }
+    }
+
+    private static boolean stampsMatch(Path dir, CleanShutdown.Snapshot snapshot) {
+        try {
+            return java.util.Arrays.equals(snapshot.fileStamps(), CleanShutdown.stamps(
+                    dir.resolve(SlotFile.FILE_NAME), dir.resolve(ContentLog.FILE_NAME)));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    // ---- recovery --------------------------------------------------------------------------
+
+    /** Loads the index from a clean-shutdown snapshot; null when it does not fit the files. */
+    private RecoveryReport restore(CleanShutdown.Snapshot snapshot) {
+        long started = System.nanoTime();
+        if (snapshot.dimension() != dimension || snapshot.slotSize() != slotSize
+                || snapshot.nextSlot() > slots.capacity() || snapshot.contentTail() > content.capacity()) {
+            return null;
+        }
+        long live = 0;
+        long liveBytes = 0;
+        for (Map.Entry<String, IndexEntry> e : snapshot.entries()) {
+            IndexEntry entry = e.getValue();
+            if (entry.slot() >= snapshot.nextSlot() || entry.version() > snapshot.lastVersion()) {
+                index.clear();
+                liveIds.clear();
+                return null;
+            }
+            index.put(e.getKey(), entry);
+            if (!entry.tombstone()) {
+                liveIds.add(e.getKey());
+                live++;
+                liveBytes += entry.recordLength();
+            }
+        }
+        content.restoreTail(snapshot.contentTail());
+        nextSlotMark = snapshot.nextSlot();
+        lastVersion.set(snapshot.lastVersion());
+        liveCount.set(live);
+        liveContentBytes.set(liveBytes);
+        return new RecoveryReport(true, 0, 0, 0, 0, 0, 0, 0, live, index.size() - live, millisSince(started));
+    }
+
+    /**
+     * Rebuilds the index from the files: committed, checksum-valid slots whose record is valid are
+     * candidates and the highest version per id wins. Torn and invalid slots are cleared, so they
+     * can never come back, and counted.
+     */
+    private RecoveryReport recoverByScan(long started) {
+        ContentLog.Recovery log = content.recover();
+        long capacity = slots.capacity();
+        long committed = 0;
+        long torn = 0;
+        long invalid = 0;
+        long abandoned = 0;
+        long next = 0;
+        long maxVersion = 0;
+        for (long slot = 0; slot < capacity; slot++) {
+            ByteBuffer chunk = slots.chunkOf(slot);
+            int base = slots.baseOf(slot);
+            int state = SlotLayout.stateVolatile(chunk, base);
+            if (state == SlotLayout.STATE_COMMITTED) {
+                String id = validCommittedId(chunk, base, log.tail());
+                if (id == null) {
+                    invalid++;
+                    clearSlot(slot);
+                    continue;
+                }
+                committed++;
+                next = slot + 1;
+                long version = SlotLayout.version(chunk, base);
+                maxVersion = Math.max(maxVersion, version);
+                IndexEntry candidate = new IndexEntry(slot, version,
+                        SlotLayout.kind(chunk, base) == SlotLayout.KIND_TOMBSTONE, SlotLayout.recordLength(chunk, base));
+                index.merge(id, candidate, (a, b) -> a.version() >= b.version() ? a : b);
+            } else if (state == SlotLayout.STATE_ABANDONED) {
+                abandoned++;
+                next = slot + 1;
+            } else if (state != SlotLayout.STATE_EMPTY || !SlotLayout.isBlank(chunk, base, slotSize)) {
+                torn++;
+                clearSlot(slot);
+            }
+        }
+        long live = 0;
+        long liveBytes = 0;
+        for (Map.Entry<String, IndexEntry> e : index.entrySet()) {
+            if (!e.getValue().tombstone()) {
+                liveIds.add(e.getKey());
+                live++;
+                liveBytes += e.getValue().recordLength();
+            }
+        }
+        nextSlotMark = next;
+        lastVersion.set(maxVersion);
+        liveCount.set(live);
+        liveContentBytes.set(liveBytes);
+        // Make the repairs durable before anything new is written on top of them.
+        content.forceDirty();
+        slots.forceDirty();
+        return new RecoveryReport(false, capacity, committed, torn, invalid, abandoned,
+                log.abandonedReservations(), log.truncatedBytes(), live, index.size() - live, millisSince(started));
+    }
+
+    /** The id a committed slot belongs to, or null when the slot or its record is not valid. */
+    private String validCommittedId(ByteBuffer chunk, int base, long contentTail) {
+        if (SlotLayout.storedChecksum(chunk, base) != SlotLayout.computeChecksum(chunk, base, slotSize)) {
+            return null;
+        }
+        int kind = SlotLayout.kind(chunk, base);
+        long offset = SlotLayout.contentOffset(chunk, base);
+        int length = SlotLayout.recordLength(chunk, base);
+        if ((kind != SlotLayout.KIND_MEMORY && kind != SlotLayout.KIND_TOMBSTONE) || offset < 0
+                || offset + length > contentTail) {
+            return null;
+        }
+        try {
+            return decodeId(content.read(offset, length).id());
+        } catch (CorruptionException e) {
+            return null;
+        }
+    }
+
+    private void clearSlot(long slot) {
+        SlotLayout.clear(slots.chunkOf(slot), slots.baseOf(slot), slotSize);
+        slots.markDirty(slot);
+    }
+
+    // ---- writes ----------------------------------------------------------------------------
+
+    /** Stores {@code write} as the new version of {@code id}, whatever is there. */
+    public PutResult put(String id, MemoryWrite write) {
+        return write(id, write, Precondition.NONE, 0);
+    }
+
+    /** Stores only if the live version of {@code id} is {@code expectedVersion}. */
+    public PutResult putIfVersion(String id, long expectedVersion, MemoryWrite write) {
+        return write(id, write, Precondition.VERSION, expectedVersion);
+    }
+
+    /** Stores only if {@code id} has no live version. */
+    public PutResult putIfAbsent(String id, MemoryWrite write) {
+        return write(id, write, Precondition.ABSENT, 0);
+    }
+
+    /** Deletes {@code id}, leaving a tombstone version. */
+    public DeleteResult delete(String id) {
+        return remove(id, Precondition.NONE, 0);
+    }
+
+    /** Deletes only if the live version of {@code id} is {@code expectedVersion}. */
+    public DeleteResult deleteIfVersion(String id, long expectedVersion) {
+        return remove(id, Precondition.VERSION, expectedVersion);
+    }
+
+    private enum Precondition {
+        NONE, VERSION, ABSENT;
+
+        boolean holds(IndexEntry current, long expectedVersion) {
+            boolean live = current != null && !current.tombstone();
+            return switch (this) {
+                case NONE -> true;
+                case VERSION -> live && current.version() == expectedVersion;
+                case ABSENT -> !live;
+            };
+        }
+    }
+
+    /** A claimed slot whose payload is written and summed, waiting for its per-key step. */
+    private record Prepared(long slot, ByteBuffer chunk, int base, CRC32C payloadCrc, long recordOffset,
+                            int recordLength) {
+    }
+
+    /** What the per-key step decided; filled inside the compute, read after it. */
+    private static final class Decision {
+        IndexEntry previous;
+        boolean applied;
+        long version;
+        long createdAt;
+        long updatedAt;
+    }
+
+    private PutResult write(String id, MemoryWrite write, Precondition precondition, long expectedVersion) {
+        byte[] idBytes = MemoryRules.idBytes(id);
+        byte[] contentBytes = MemoryRules.contentBytes(write.content(), options.maxContentBytes());
+        MemoryRules.check(write, dimension);
+        enter();
+        try {
+            // A linearizable read: a precondition that fails here fails at this instant, without a slot.
+            IndexEntry seen = index.get(id);
+            if (!precondition.holds(seen, expectedVersion)) {
+                return new PutResult(PutResult.Status.PRECONDITION_FAILED, null, liveVersion(seen));
+            }
+            Prepared prepared = prepare(idBytes, contentBytes, SlotLayout.KIND_MEMORY, write);
+            Decision decision = new Decision();
+            try {
+                index.compute(id, (key, current) -> {
+                    decision.previous = current;
+                    if (!precondition.holds(current, expectedVersion)) {
+                        return current;
+                    }
+                    boolean wasLive = current != null && !current.tombstone();
+                    commit(prepared, decision, wasLive ? current : null);
+                    if (wasLive) {
+                        liveContentBytes.addAndGet(prepared.recordLength() - (long) current.recordLength());
+                    } else {
+                        liveIds.add(key);
+                        liveCount.incrementAndGet();
+                        liveContentBytes.addAndGet(prepared.recordLength());
+                    }
+                    return new IndexEntry(prepared.slot(), decision.version, false, prepared.recordLength());
+                });
+            } finally {
+                settle(prepared, decision.applied);
+            }
+            if (!decision.applied) {
+                return new PutResult(PutResult.Status.PRECONDITION_FAILED, null, liveVersion(decision.previous));
+            }
+            boolean replaced = decision.previous != null && !decision.previous.tombstone();
+            StoredMemory stored = new StoredMemory(id, write.content(),
+                    write.embedding() == null ? new float[dimension] : write.embedding().clone(),
+                    write.confidence(), write.activation(), write.decayRate(),
+                    Instant.ofEpochMilli(decision.createdAt), Instant.ofEpochMilli(decision.updatedAt),
+                    decision.version, prepared.slot());
+            return new PutResult(replaced ? PutResult.Status.REPLACED : PutResult.Status.CREATED, stored, 0);
+        } finally {
+            exit();
+        }
+    }
+
+    private DeleteResult remove(String id, Precondition precondition, long expectedVersion) {
+        byte[] idBytes = MemoryRules.idBytes(id);
+        enter();
+        try {
+            IndexEntry seen = index.get(id);
+            if (seen == null || seen.tombstone()) {
+                return new DeleteResult(DeleteResult.Status.NOT_FOUND, 0);
+            }
+            if (!precondition.holds(seen, expectedVersion)) {
+                return new DeleteResult(DeleteResult.Status.PRECONDITION_FAILED, seen.version());
+            }
+            Prepared prepared = prepare(idBytes, new byte[0], SlotLayout.KIND_TOMBSTONE, null);
+            Decision decision = new Decision();
+            try {
+                index.compute(id, (key, current) -> {
+                    decision.previous = current;
+                    if (current == null || current.tombstone() || !precondition.holds(current, expectedVersion)) {
+                        return current;
+                    }
+                    commit(prepared, decision, current);
+                    liveIds.remove(key);
+                    liveCount.decrementAndGet();
+                    liveContentBytes.addAndGet(-current.recordLength());
+                    return new IndexEntry(prepared.slot(), decision.version, true, prepared.recordLength());
+                });
+            } finally {
+                settle(prepared, decision.applied);
+            }
+            if (decision.applied) {
+                return new DeleteResult(DeleteResult.Status.DELETED, decision.version);
+            }
+            IndexEntry current = decision.previous;
+            if (current == null || current.tombstone()) {
+                return new DeleteResult(DeleteResult.Status.NOT_FOUND, 0);
+            }
+            return new DeleteResult(DeleteResult.Status.PRECONDITION_FAILED, current.version());
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * Appends the record and fills a freshly claimed slot. The slot number comes from the
+     * allocator's single atomic claim and nothing else.
+     */
+    private Prepared prepare(byte[] idBytes, byte[] contentBytes, int kind, MemoryWrite write) {
+        long recordOffset = content.append(idBytes, contentBytes);
+        int recordLength = ContentRecordLayout.recordLength(idBytes.length, contentBytes.length);
+        if (options.durability() == Durability.ALWAYS) {
+            content.force(recordOffset, recordLength);
+        }
+        long slot = allocator.claim();
+        try {
+            slots.ensure(slot);
+        } catch (RuntimeException e) {
+            // The slot number stays unused below the mark: blank, so neither live nor a violation.
+            abandonedWrites.increment();
+            throw e;
+        }
+        ByteBuffer chunk = slots.chunkOf(slot);
+        int base = slots.baseOf(slot);
+        try {
+            if (write == null) {
+                SlotLayout.writePayload(chunk, base, recordOffset, recordLength, kind, 0f, 0f, 0f, null);
+            } else {
+                SlotLayout.writePayload(chunk, base, recordOffset, recordLength, kind, write.confidence(),
+                        write.activation(), write.decayRate(), write.embedding());
+            }
+            return new Prepared(slot, chunk, base, SlotLayout.payloadChecksum(chunk, base, slotSize), recordOffset,
+                    recordLength);
+        } catch (RuntimeException e) {
+            abandon(slot, chunk, base);
+            throw e;
+        }
+    }
+
+    /** The per-key step's part of a write: runs inside the id's compute. */
+    private void commit(Prepared prepared, Decision decision, IndexEntry previousLive) {
+        long version = lastVersion.incrementAndGet();
+        long now = clock.millis();
+        long createdAt = previousLive == null ? now
+                : SlotLayout.createdAt(slots.chunkOf(previousLive.slot()), slots.baseOf(previousLive.slot()));
+        SlotLayout.writeVersioned(prepared.chunk(), prepared.base(), prepared.payloadCrc(), version, createdAt, now);
+        SlotLayout.stateOrdered(prepared.chunk(), prepared.base(), SlotLayout.STATE_COMMITTED);
+        decision.applied = true;
+        decision.version = version;
+        decision.createdAt = createdAt;
+        decision.updatedAt = now;
+    }
+
+    /** After the per-key step: make a committed slot durable as configured, or give it up. */
+    private void settle(Prepared prepared, boolean committed) {
+        if (!committed) {
+            abandon(prepared.slot(), prepared.chunk(), prepared.base());
+            return;
+        }
+        switch (options.durability()) {
+            case ALWAYS -> slots.force(prepared.slot());
+            case INTERVAL -> slots.markDirty(prepared.slot());
+            case NONE -> {
+                // The page cache has it; that is all this mode promises.
+            }
+        }
+    }
+
+    private void abandon(long slot, ByteBuffer chunk, int base) {
+        SlotLayout.stateOrdered(chunk, base, SlotLayout.STATE_ABANDONED);
+        slots.markDirty(slot);
+        abandonedWrites.increment();
+    }
+
+    private static long liveVersion(IndexEntry entry) {
+        return entry == null || entry.tombstone() ? 0 : entry.version();
+    }
+
+    // ---- reads -----------------------------------------------------------------------------
+
+    /** The live memory with {@code id}, embedding included. */
+    public Optional<StoredMemory> get(String id) {
+        return get(id, true);
+    }
+
+    /**
+     * The live memory with {@code id}.
+     *
+     * @throws CorruptionException when its slot or record fails a checksum or does not belong to it
+     */
+    public Optional<StoredMemory> get(String id, boolean withEmbedding) {
+        enter();
+        try {
+            IndexEntry entry = index.get(id);
+            if (entry == null || entry.tombstone()) {
+                return Optional.empty();
+            }
+            return Optional.of(read(id, entry, withEmbedding));
+        } finally {
+            exit();
+        }
+    }
+
+    /** The live version of {@code id}, 0 when absent; a linearizable read of the index alone. */
+    public long version(String id) {
+        return liveVersion(index.get(id));
+    }
+
+    /**
+     * Up to {@code limit} live memories with ids after {@code afterId} (all when null), in id
+     * order. Weakly consistent: each memory is read as it is when reached.
+     */
+    public List<StoredMemory> scan(String afterId, int limit, boolean withEmbedding) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit: must be at least 1, was " + limit);
+        }
+        enter();
+        try {
+            NavigableSet<String> ids = afterId == null ? liveIds : liveIds.tailSet(afterId, false);
+            List<StoredMemory> page = new ArrayList<>(Math.min(limit, 1024));
+            for (String id : ids) {
+                IndexEntry entry = index.get(id);
+                if (entry != null && !entry.tombstone()) {
+                    page.add(read(id, entry, withEmbedding));
+                    if (page.size() == limit) {
+                        break;
+                    }
+                }
+            }
+            return page;
+        } finally {
+            exit();
+        }
+    }
+
+    private StoredMemory read(String id, IndexEntry entry, boolean withEmbedding) {
+        long slot = entry.slot();
+        ByteBuffer chunk = slots.chunkOf(slot);
+        int base = slots.baseOf(slot);
+        if (SlotLayout.stateVolatile(chunk, base) != SlotLayout.STATE_COMMITTED) {
+            throw new CorruptionException("slot " + slot + " of id '" + id + "' is not committed");
+        }
+        if (SlotLayout.storedChecksum(chunk, base) != SlotLayout.computeChecksum(chunk, base, slotSize)) {
+            readChecksumFailures.increment();
+            throw new CorruptionException("slot " + slot + " of id '" + id + "' fails its checksum");
+        }
+        long version = SlotLayout.version(chunk, base);
+        if (version != entry.version()) {
+            throw new CorruptionException("slot " + slot + " of id '" + id + "' holds version " + version
+                    + ", the index says " + entry.version());
+        }
+        ContentLog.Entry record;
+        try {
+            record = content.read(SlotLayout.contentOffset(chunk, base), SlotLayout.recordLength(chunk, base));
+        } catch (CorruptionException e) {
+            readChecksumFailures.increment();
+            throw e;
+        }
+        String storedId = new String(record.id(), StandardCharsets.UTF_8);
+        if (!storedId.equals(id)) {
+            throw new CorruptionException("slot " + slot + " holds id '" + storedId + "', the index says '" + id + "'");
+        }
+        return new StoredMemory(id, new String(record.content(), StandardCharsets.UTF_8),
+                withEmbedding ? SlotLayout.embedding(chunk, base, dimension) : null,
+                SlotLayout.confidence(chunk, base), SlotLayout.activation(chunk, base),
+                SlotLayout.decayRate(chunk, base),
+                Instant.ofEpochMilli(SlotLayout.createdAt(chunk, base)),
+                Instant.ofEpochMilli(SlotLayout.updatedAt(chunk, base)), version, slot);
+    }
+
+    private static String decodeId(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    // ---- inspection ------------------------------------------------------------------------
+
+    /** Runs every invariant check now, concurrently with reads and writes. */
+    public InvariantReport check() {
+        enter();
+        try {
+            return new InvariantChecker(slots, content, allocator, index, clock).check();
+        } finally {
+            exit();
+        }
+    }
+
+    public StoreStats stats() {
+        return new StoreStats(allocator.next(), liveCount.get(), slots.capacity(), content.tail(),
+                liveContentBytes.get(), readChecksumFailures.sum(), abandonedWrites.sum());
+    }
+
+    public RecoveryReport recovery() {
+        return recovery;
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    public int embeddingDimension() {
+        return dimension;
+    }
+
+    public StoreOptions options() {
+        return options;
+    }
+
+    /** Forces every write made so far to disk, whatever the durability mode. */
+    public void flush() {
+        enter();
+        try {
+            content.forceDirty();
+            slots.forceDirty();
+        } finally {
+            exit();
+        }
+    }
+
+    // ---- lifecycle -------------------------------------------------------------------------
+
+    private ScheduledExecutorService startFlusher() {
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "warmtier-flush-" + dir.getFileName());
+            thread.setDaemon(true);
+            return thread;
+        });
+        long period = options.syncInterval().toNanos();
+        executor.scheduleWithFixedDelay(this::flushQuietly, period, period, TimeUnit.NANOSECONDS);
+        return executor;
+    }
+
+    private void flushQuietly() {
+        try {
+            flush();
+        } catch (StoreClosedException e) {
+            // Close forces everything itself.
+        } catch (RuntimeException e) {
+            // Keep the flusher alive; the next round tries again. Reported by health (later).
+            Thread.currentThread().getUncaughtExceptionHandler().uncaughtException(Thread.currentThread(), e);
+        }
+    }
+
+    private void enter() {
+        inFlight.increment();
+        if (closed) {
+            inFlight.decrement();
+            throw new StoreClosedException("store " + dir + " is closed");
+        }
+    }
+
+    private void exit() {
+        inFlight.decrement();
+    }
+
+    /**
+     * Waits for operations under way, forces both files, writes the clean-shutdown mark (a
+     * snapshot of the index) and releases the directory.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        // enter() increments before it reads closed, and we wrote closed before reading the sum,
+        // so every operation either saw closed or is counted here.
+        while (inFlight.sum() != 0) {
+            LockSupport.parkNanos(50_000);
+        }
+        if (flusher != null) {
+            flusher.shutdown();
+            try {
+                flusher.awaitTermination(1, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            content.close();
+            slots.close();
+            List<Map.Entry<String, IndexEntry>> entries = new ArrayList<>(index.entrySet());
+            CleanShutdown.write(dir, new CleanShutdown.Snapshot(dimension, slotSize, allocator.next(),
+                    content.tail(), lastVersion.get(),
+                    CleanShutdown.stamps(dir.resolve(SlotFile.FILE_NAME), dir.resolve(ContentLog.FILE_NAME)),
+                    entries));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot close store " + dir, e);
+        } finally {
+            dirLock.close();
+        }
+    }
+
+    private static long millisSince(long startedNanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+    }
+}

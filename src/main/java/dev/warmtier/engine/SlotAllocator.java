@@ -1,0 +1,15 @@
+package dev.warmtier.engine;
+
+/**
+ * Hands out slot numbers. The production allocator claims with one atomic step; the seam exists
+ * so a test can plug in a deliberately racy one and show that the checker and the concurrency
+ * tests catch the collisions it causes.
+ */
+public interface SlotAllocator {
+
+    /** Claims a slot number that no other caller has been or will be given. */
+    long claim();
+
+    /** The next-slot mark: every slot below it may have been claimed, none at or above it has. */
+    long next();
+}

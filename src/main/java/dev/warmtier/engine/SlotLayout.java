@@ -1,0 +1,262 @@
+package dev.warmtier.engine;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.zip.CRC32C;
+
+/**
+ * The binary layout of the slot file: one header page, then fixed-size slots. All integers are
+ * little-endian. Code that reads or writes a slot goes through this class and never spells an
+ * offset; methods that carry a memory ordering say so in their name.
+ *
+ * <pre>
+ * File header (HEADER_BYTES = 4096, only the first 32 bytes used)
+ *   0                   4                   8                  12                  16
+ *   +-------------------+-------------------+-------------------+-------------------+
+ *   | magic "WTSL"      | format version    | slot size         | embedding dim     |
+ *   +-------------------+-------------------+-------------------+-------------------+
+ *   | created at (epoch millis, long)       | slots per chunk   | header crc32c     |
+ *   +---------------------------------------+-------------------+-------------------+
+ *
+ * Slot n starts at HEADER_BYTES + n * slotSize; chunks hold whole slots, so no slot straddles one.
+ *   0        4        8                16               24               32
+ *   +--------+--------+----------------+----------------+----------------+
+ *   | state  | crc32c | version        | created at     | updated at     |   written in the
+ *   +--------+--------+----------------+----------------+----------------+   per-key step
+ *   | content offset  | record len     | kind  | (pad)  | confidence     |
+ *   +-----------------+----------------+-------+--------+----------------+
+ *   48: activation (float), 52: decay rate (float), 56..63: zero
+ *   64: embedding, dimension x float, then zero padding to a multiple of 64 bytes
+ * </pre>
+ *
+ * <p>The checksum covers bytes {@code [32, slotSize)} followed by {@code [8, 32)}, so the payload
+ * can be summed before the per-key step and the version and timestamps added inside it. The state
+ * word is written last, with release semantics, and read with acquire: a reader that sees
+ * {@link #STATE_COMMITTED} sees every byte the writer wrote before it.
+ */
+public final class SlotLayout {
+
+    public static final int HEADER_BYTES = 4096;
+    public static final int MAGIC = 0x4C53_5457; // "WTSL" little-endian
+    public static final int FORMAT_VERSION = 1;
+    public static final int MAX_DIMENSION = 65_536;
+
+    static final int HEADER_MAGIC = 0;
+    static final int HEADER_FORMAT = 4;
+    static final int HEADER_SLOT_SIZE = 8;
+    static final int HEADER_DIMENSION = 12;
+    static final int HEADER_CREATED_AT = 16;
+    static final int HEADER_SLOTS_PER_CHUNK = 24;
+    static final int HEADER_CRC = 28;
+
+    public static final int STATE_OFFSET = 0;
+    public static final int CRC_OFFSET = 4;
+    public static final int VERSION_OFFSET = 8;
+    public static final int CREATED_AT_OFFSET = 16;
+    public static final int UPDATED_AT_OFFSET = 24;
+    public static final int CONTENT_OFFSET_OFFSET = 32;
+    public static final int RECORD_LENGTH_OFFSET = 40;
+    public static final int KIND_OFFSET = 44;
+    public static final int CONFIDENCE_OFFSET = 48;
+    public static final int ACTIVATION_OFFSET = 52;
+    public static final int DECAY_RATE_OFFSET = 56;
+    public static final int EMBEDDING_OFFSET = 64;
+    /** Start of the part of the slot summed before the per-key step. */
+    static final int PAYLOAD_OFFSET = CONTENT_OFFSET_OFFSET;
+    static final int ALIGNMENT = 64;
+
+    /** Never written: a slot that was never claimed, or claimed and not yet committed. */
+    public static final int STATE_EMPTY = 0;
+    /** Committed: version, checksum and payload are complete. */
+    public static final int STATE_COMMITTED = 0x4D4D_4F43; // "COMM"
+    /** Claimed and given up (failed precondition, failed write): never live, never a violation. */
+    public static final int STATE_ABANDONED = 0x4E44_4241; // "ABDN"
+
+    public static final int KIND_MEMORY = 1;
+    public static final int KIND_TOMBSTONE = 2;
+
+    private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private SlotLayout() {
+    }
+
+    public static int slotSize(int dimension) {
+        int raw = EMBEDDING_OFFSET + dimension * Float.BYTES;
+        return (raw + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
+    }
+
+    // ---- header -------------------------------------------------------------------------
+
+    static void writeHeader(ByteBuffer header, int slotSize, int dimension, long createdAt, int slotsPerChunk) {
+        header.putInt(HEADER_MAGIC, MAGIC);
+        header.putInt(HEADER_FORMAT, FORMAT_VERSION);
+        header.putInt(HEADER_SLOT_SIZE, slotSize);
+        header.putInt(HEADER_DIMENSION, dimension);
+        header.putLong(HEADER_CREATED_AT, createdAt);
+        header.putInt(HEADER_SLOTS_PER_CHUNK, slotsPerChunk);
+        header.putInt(HEADER_CRC, headerChecksum(header));
+    }
+
+    static int headerChecksum(ByteBuffer header) {
+        CRC32C crc = new CRC32C();
+        crc.update(header.slice(0, HEADER_CRC));
+        return (int) crc.getValue();
+    }
+
+    static int headerMagic(ByteBuffer header) {
+        return header.getInt(HEADER_MAGIC);
+    }
+
+    static int headerFormat(ByteBuffer header) {
+        return header.getInt(HEADER_FORMAT);
+    }
+
+    static int headerSlotSize(ByteBuffer header) {
+        return header.getInt(HEADER_SLOT_SIZE);
+    }
+
+    static int headerDimension(ByteBuffer header) {
+        return header.getInt(HEADER_DIMENSION);
+    }
+
+    static long headerCreatedAt(ByteBuffer header) {
+        return header.getLong(HEADER_CREATED_AT);
+    }
+
+    static int headerSlotsPerChunk(ByteBuffer header) {
+        return header.getInt(HEADER_SLOTS_PER_CHUNK);
+    }
+
+    static int headerStoredChecksum(ByteBuffer header) {
+        return header.getInt(HEADER_CRC);
+    }
+
+    // ---- state word ---------------------------------------------------------------------
+
+    /** Publishes the slot: everything written to it before this call is visible to acquirers. */
+    static void stateOrdered(ByteBuffer chunk, int slotBase, int state) {
+        INT.setRelease(chunk, slotBase + STATE_OFFSET, state);
+    }
+
+    /** Reads the state; a committed state guarantees the rest of the slot is visible. */
+    static int stateVolatile(ByteBuffer chunk, int slotBase) {
+        return (int) INT.getAcquire(chunk, slotBase + STATE_OFFSET);
+    }
+
+    // ---- payload (written before the per-key step) --------------------------------------
+
+    static void writePayload(ByteBuffer chunk, int slotBase, long contentOffset, int recordLength, int kind,
+                             float confidence, float activation, float decayRate, float[] embedding) {
+        chunk.putLong(slotBase + CONTENT_OFFSET_OFFSET, contentOffset);
+        chunk.putInt(slotBase + RECORD_LENGTH_OFFSET, recordLength);
+        chunk.putInt(slotBase + KIND_OFFSET, kind);
+        chunk.putFloat(slotBase + CONFIDENCE_OFFSET, confidence);
+        chunk.putFloat(slotBase + ACTIVATION_OFFSET, activation);
+        chunk.putFloat(slotBase + DECAY_RATE_OFFSET, decayRate);
+        if (embedding != null) {
+            int at = slotBase + EMBEDDING_OFFSET;
+            for (float value : embedding) {
+                chunk.putFloat(at, value);
+                at += Float.BYTES;
+            }
+        }
+    }
+
+    /** Starts the slot checksum with the payload part, {@code [32, slotSize)}. */
+    static CRC32C payloadChecksum(ByteBuffer chunk, int slotBase, int slotSize) {
+        CRC32C crc = new CRC32C();
+        crc.update(chunk.slice(slotBase + PAYLOAD_OFFSET, slotSize - PAYLOAD_OFFSET));
+        return crc;
+    }
+
+    /**
+     * Writes the fields decided in the per-key step and finishes the checksum with them. The state
+     * is not touched; publish with {@link #stateOrdered}.
+     */
+    static void writeVersioned(ByteBuffer chunk, int slotBase, CRC32C payloadCrc, long version, long createdAt,
+                               long updatedAt) {
+        chunk.putLong(slotBase + VERSION_OFFSET, version);
+        chunk.putLong(slotBase + CREATED_AT_OFFSET, createdAt);
+        chunk.putLong(slotBase + UPDATED_AT_OFFSET, updatedAt);
+        payloadCrc.update(chunk.slice(slotBase + VERSION_OFFSET, PAYLOAD_OFFSET - VERSION_OFFSET));
+        chunk.putInt(slotBase + CRC_OFFSET, (int) payloadCrc.getValue());
+    }
+
+    /** Recomputes the checksum of a slot as it is now. */
+    static int computeChecksum(ByteBuffer chunk, int slotBase, int slotSize) {
+        CRC32C crc = payloadChecksum(chunk, slotBase, slotSize);
+        crc.update(chunk.slice(slotBase + VERSION_OFFSET, PAYLOAD_OFFSET - VERSION_OFFSET));
+        return (int) crc.getValue();
+    }
+
+    static int storedChecksum(ByteBuffer chunk, int slotBase) {
+        return chunk.getInt(slotBase + CRC_OFFSET);
+    }
+
+    // ---- field accessors ------------------------------------------------------------------
+
+    static long version(ByteBuffer chunk, int slotBase) {
+        return chunk.getLong(slotBase + VERSION_OFFSET);
+    }
+
+    static long createdAt(ByteBuffer chunk, int slotBase) {
+        return chunk.getLong(slotBase + CREATED_AT_OFFSET);
+    }
+
+    static long updatedAt(ByteBuffer chunk, int slotBase) {
+        return chunk.getLong(slotBase + UPDATED_AT_OFFSET);
+    }
+
+    static long contentOffset(ByteBuffer chunk, int slotBase) {
+        return chunk.getLong(slotBase + CONTENT_OFFSET_OFFSET);
+    }
+
+    static int recordLength(ByteBuffer chunk, int slotBase) {
+        return chunk.getInt(slotBase + RECORD_LENGTH_OFFSET);
+    }
+
+    static int kind(ByteBuffer chunk, int slotBase) {
+        return chunk.getInt(slotBase + KIND_OFFSET);
+    }
+
+    static float confidence(ByteBuffer chunk, int slotBase) {
+        return chunk.getFloat(slotBase + CONFIDENCE_OFFSET);
+    }
+
+    static float activation(ByteBuffer chunk, int slotBase) {
+        return chunk.getFloat(slotBase + ACTIVATION_OFFSET);
+    }
+
+    static float decayRate(ByteBuffer chunk, int slotBase) {
+        return chunk.getFloat(slotBase + DECAY_RATE_OFFSET);
+    }
+
+    static float[] embedding(ByteBuffer chunk, int slotBase, int dimension) {
+        float[] values = new float[dimension];
+        int at = slotBase + EMBEDDING_OFFSET;
+        for (int i = 0; i < dimension; i++) {
+            values[i] = chunk.getFloat(at);
+            at += Float.BYTES;
+        }
+        return values;
+    }
+
+    /** True when every byte of the slot is zero: never written since the file was made or cleared. */
+    static boolean isBlank(ByteBuffer chunk, int slotBase, int slotSize) {
+        for (int at = slotBase; at < slotBase + slotSize; at += Long.BYTES) {
+            if (chunk.getLong(at) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Zeroes a slot whose contents recovery discarded, so it can never be mistaken for data. */
+    static void clear(ByteBuffer chunk, int slotBase, int slotSize) {
+        for (int at = slotBase; at < slotBase + slotSize; at += Long.BYTES) {
+            chunk.putLong(at, 0L);
+        }
+    }
+}

@@ -1,0 +1,9 @@
+package dev.warmtier.engine;
+
+/** The files on disk are not a store this code can open with these options. */
+public final class StoreFormatException extends StoreException {
+
+    public StoreFormatException(String message) {
+        super(message);
+    }
+}

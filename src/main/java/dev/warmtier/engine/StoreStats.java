@@ -1,0 +1,11 @@
+package dev.warmtier.engine;
+
+/**
+ * Cheap counters of a store, read without a scan.
+ *
+ * @param readChecksumFailures committed slots or records that failed their checksum when read
+ * @param abandonedWrites      slots claimed since open and given up (failed precondition or failed write)
+ */
+public record StoreStats(long slotsAllocated, long slotsLive, long slotCapacity, long contentBytes,
+                         long liveContentBytes, long readChecksumFailures, long abandonedWrites) {
+}
