@@ -431,6 +431,7 @@ public final class MemoryStore implements AutoCloseable {
                 SlotLayout.writePayload(chunk, base, recordOffset, recordLength, kind, write.confidence(),
                         write.activation(), write.decayRate(), write.embedding());
             }
+            allocator.used(slot);
             return new Prepared(slot, chunk, base, SlotLayout.payloadChecksum(chunk, base, slotSize), recordOffset,
                     recordLength);
         } catch (RuntimeException e) {

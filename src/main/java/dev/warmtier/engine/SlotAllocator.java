@@ -12,4 +12,12 @@ public interface SlotAllocator {
 
     /** The next-slot mark: every slot below it may have been claimed, none at or above it has. */
     long next();
+
+    /**
+     * Told once the claimed slot's payload has been written. The production allocator has
+     * nothing left to do by then; the hook exists so a test allocator can reproduce the original
+     * bug exactly: read the counter, use the slot, and only then increment.
+     */
+    default void used(long slot) {
+    }
 }

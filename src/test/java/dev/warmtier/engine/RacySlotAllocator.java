@@ -1,0 +1,35 @@
+package dev.warmtier.engine;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The Rust original's bug, on purpose: the slot is read from the counter, used, and only then is
+ * the counter incremented. Two writers inside that window get the same slot. Test code only: no
+ * production setting can select it. It exists to prove the checker and the concurrency tests fail
+ * when the allocation is not one atomic step.
+ */
+final class RacySlotAllocator implements SlotAllocator {
+
+    private final AtomicLong next;
+
+    RacySlotAllocator(long firstFree) {
+        this.next = new AtomicLong(firstFree);
+    }
+
+    /** Reads the counter and hands its value out without moving it. */
+    @Override
+    public long claim() {
+        return next.get();
+    }
+
+    /** Only after the slot was written does the counter move: the original's window. */
+    @Override
+    public void used(long slot) {
+        next.incrementAndGet();
+    }
+
+    @Override
+    public long next() {
+        return next.get();
+    }
+}

@@ -1,0 +1,194 @@
+package dev.warmtier.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Recovery after the files were left as a crash or a bad disk leaves them: partial bytes written
+ * straight into the files of a closed store.
+ */
+class RecoveryTest {
+
+    @TempDir
+    Path dir;
+
+    private DamagedFiles damage() {
+        return new DamagedFiles(dir, TestStores.DIMENSION);
+    }
+
+    @Test
+    void aSlotTornMidWriteIsDiscardedAndTheDataBeforeItSurvives() throws Exception {
+        long next;
+        try (MemoryStore store = TestStores.open(dir)) {
+            for (int i = 0; i < 5; i++) {
+                store.put("k" + i, TestStores.write("v" + i, i));
+            }
+            next = store.stats().slotsAllocated();
+        }
+        // A writer claimed the next slot and got half its payload out before the process died:
+        // bytes present, state word never written.
+        damage().crashed().writeSlotBytes(next, SlotLayout.CONTENT_OFFSET_OFFSET, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
+        damage().writeSlotBytes(next, SlotLayout.EMBEDDING_OFFSET, new byte[] {42, 42, 42, 42});
+
+        try (MemoryStore store = TestStores.open(dir)) {
+            RecoveryReport recovery = store.recovery();
+            assertThat(recovery.cleanStart()).isFalse();
+            assertThat(recovery.tornSlotsDiscarded()).isEqualTo(1);
+            assertThat(recovery.committedSlots()).isEqualTo(5);
+            assertThat(store.stats().slotsAllocated()).isEqualTo(next);
+            for (int i = 0; i < 5; i++) {
+                assertThat(store.get("k" + i).orElseThrow().content()).isEqualTo("v" + i);
+            }
+            // The torn slot was cleared, so the next write claims it cleanly and the checker is happy.
+            assertThat(store.put("k5", MemoryWrite.of("v5")).memory().slot()).isEqualTo(next);
+            assertThat(store.check().violations()).isZero();
+        }
+    }
+
+    @Test
+    void aCommittedSlotWithADamagedByteIsDiscardedAndTheOlderVersionWins() throws Exception {
+        long slotOfNewest;
+        try (MemoryStore store = TestStores.open(dir)) {
+            store.put("k", MemoryWrite.of("old"));
+            slotOfNewest = store.put("k", MemoryWrite.of("new")).memory().slot();
+        }
+        damage().crashed().flipSlotByte(slotOfNewest, SlotLayout.EMBEDDING_OFFSET + 1);
+
+        try (MemoryStore store = TestStores.open(dir)) {
+            assertThat(store.recovery().invalidSlotsDiscarded()).isEqualTo(1);
+            assertThat(store.get("k").orElseThrow().content()).isEqualTo("old");
+            assertThat(store.check().violations()).isZero();
+        }
+    }
+
+    @Test
+    void aSlotWhoseVersionIsTornIsNotTrusted() throws Exception {
+        long slot;
+        try (MemoryStore store = TestStores.open(dir)) {
+            store.put("k", MemoryWrite.of("first"));
+            slot = store.put("k", MemoryWrite.of("second")).memory().slot();
+        }
+        // A version word half-written (only its low bytes) would make the slot look like another
+        // version; the checksum covers the version, so the slot is discarded.
+        damage().crashed().writeSlotBytes(slot, SlotLayout.VERSION_OFFSET + 4, new byte[] {0x7f});
+        try (MemoryStore store = TestStores.open(dir)) {
+            assertThat(store.recovery().invalidSlotsDiscarded()).isEqualTo(1);
+            assertThat(store.get("k").orElseThrow().content()).isEqualTo("first");
+        }
+    }
+
+    @Test
+    void aContentLogCutMidRecordIsTruncatedThereAndSlotsPointingPastItAreDiscarded() throws Exception {
+        long cutAt;
+        try (MemoryStore store = TestStores.open(dir)) {
+            store.put("a", MemoryWrite.of(TestStores.text("a", 500)));
+            store.put("b", MemoryWrite.of(TestStores.text("b", 500)));
+            long beforeC = store.stats().contentBytes();
+            store.put("c", MemoryWrite.of(TestStores.text("c", 500)));
+            store.put("b", MemoryWrite.of(TestStores.text("b2", 500)));
+            cutAt = beforeC + 100; // inside c's record
+        }
+        damage().crashed().cutContentLogAt(cutAt);
+
+        try (MemoryStore store = TestStores.open(dir)) {
+            RecoveryReport recovery = store.recovery();
+            assertThat(recovery.contentBytesTruncated()).isGreaterThan(0);
+            assertThat(recovery.invalidSlotsDiscarded()).as("slots of c and of b's second version").isEqualTo(2);
+            assertThat(store.get("a").orElseThrow().content()).isEqualTo(TestStores.text("a", 500));
+            assertThat(store.get("b").orElseThrow().content()).isEqualTo(TestStores.text("b", 500));
+            assertThat(store.get("c")).isEmpty();
+            assertThat(store.stats().contentBytes()).isEqualTo(cutAt - 100);
+            InvariantReport report = store.check();
+            assertThat(report.violations()).as("%s", report).isZero();
+            store.put("c", MemoryWrite.of("again"));
+            assertThat(store.get("c").orElseThrow().content()).isEqualTo("again");
+        }
+        // What recovery discarded was zeroed: it cannot come back on a later scan.
+        damage().crashed();
+        try (MemoryStore store = TestStores.open(dir)) {
+            assertThat(store.recovery().discarded()).isZero();
+            assertThat(store.get("c").orElseThrow().content()).isEqualTo("again");
+            assertThat(store.get("b").orElseThrow().content()).isEqualTo(TestStores.text("b", 500));
+        }
+    }
+
+    @Test
+    void aRecordWithADamagedChecksumTruncatesTheLogAtIt() throws Exception {
+        long offsetOfB;
+        try (MemoryStore store = TestStores.open(dir)) {
+            store.put("a", MemoryWrite.of("alpha"));
+            offsetOfB = store.stats().contentBytes();
+            store.put("b", MemoryWrite.of("bravo"));
+            store.put("c", MemoryWrite.of("charlie"));
+        }
+        damage().crashed().flipContentByte(offsetOfB + ContentRecordLayout.ID_OFFSET + 2);
+        try (MemoryStore store = TestStores.open(dir)) {
+            assertThat(store.recovery().contentBytesTruncated()).isGreaterThan(0);
+            assertThat(store.get("a")).isPresent();
+            assertThat(store.get("b")).isEmpty();
+            assertThat(store.get("c")).isEmpty();
+            assertThat(store.check().violations()).isZero();
+        }
+    }
+
+    @Test
+    void aReservationWhoseWriterDiedBecomesPaddingAndLaterRecordsSurvive() throws Exception {
+        long reservedAt;
+        try (MemoryStore store = TestStores.open(dir)) {
+            store.put("a", MemoryWrite.of("alpha"));
+            reservedAt = store.stats().contentBytes();
+            store.put("b", MemoryWrite.of("bravo-xx"));
+            store.put("c", MemoryWrite.of("charlie"));
+        }
+        // Make b's record look like a reservation whose writer died before committing: length
+        // present, state still zero. c, appended after it, was acknowledged and must survive.
+        damage().crashed().writeContentBytes(reservedAt + ContentRecordLayout.STATE_OFFSET, DamagedFiles.littleEndianInt(0));
+        try (MemoryStore store = TestStores.open(dir)) {
+            RecoveryReport recovery = store.recovery();
+            assertThat(recovery.abandonedRecords()).isEqualTo(1);
+            assertThat(recovery.contentBytesTruncated()).isZero();
+            assertThat(recovery.invalidSlotsDiscarded()).isEqualTo(1);
+            assertThat(store.get("b")).isEmpty();
+            assertThat(store.get("c").orElseThrow().content()).isEqualTo("charlie");
+            assertThat(store.check().violations()).isZero();
+        }
+    }
+
+    @Test
+    void tombstonesSurviveARestartWithoutTheCleanMark() throws Exception {
+        try (MemoryStore store = TestStores.open(dir)) {
+            store.put("gone", MemoryWrite.of("x"));
+            store.put("kept", MemoryWrite.of("y"));
+            store.delete("gone");
+        }
+        damage().crashed();
+        try (MemoryStore store = TestStores.open(dir)) {
+            assertThat(store.recovery().tombstones()).isEqualTo(1);
+            assertThat(store.get("gone")).isEmpty();
+            assertThat(store.get("kept")).isPresent();
+            assertThat(store.putIfAbsent("gone", MemoryWrite.of("z")).status()).isEqualTo(PutResult.Status.CREATED);
+        }
+    }
+
+    @Test
+    void anAbandonedSlotIsNeitherLiveNorAViolationAfterRestart() throws Exception {
+        try (MemoryStore store = TestStores.open(dir)) {
+            store.put("k", MemoryWrite.of("v1"));
+            long slot = store.stats().slotsAllocated();
+            // Simulate a writer that claimed a slot, wrote its payload and gave up.
+            store.put("tmp", MemoryWrite.of("t"));
+            assertThat(slot).isEqualTo(1);
+        }
+        damage().crashed().writeSlotBytes(1, SlotLayout.STATE_OFFSET, DamagedFiles.littleEndianInt(SlotLayout.STATE_ABANDONED));
+        try (MemoryStore store = TestStores.open(dir)) {
+            assertThat(store.recovery().abandonedSlots()).isEqualTo(1);
+            assertThat(store.get("tmp")).isEmpty();
+            assertThat(store.get("k")).isPresent();
+            assertThat(store.stats().slotsAllocated()).isEqualTo(2);
+            assertThat(store.check().violations()).isZero();
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.warmtier.engine;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Random;
+
+/** Small factories for stores and data the engine tests share. */
+final class TestStores {
+
+    static final int DIMENSION = 8;
+
+    private TestStores() {
+    }
+
+    /** Tiny chunks so that a few dozen writes cross several of them. */
+    static StoreOptions small() {
+        return StoreOptions.defaults()
+                .withEmbeddingDimension(DIMENSION)
+                .withDurability(Durability.NONE, Duration.ofMillis(100))
+                .withMaxContentBytes(64 * 1024)
+                .withChunks(16, 128 * 1024);
+    }
+
+    static MemoryStore open(Path dir) {
+        return MemoryStore.open(dir, small());
+    }
+
+    static float[] embedding(long seed) {
+        Random random = new Random(seed);
+        float[] values = new float[DIMENSION];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = random.nextFloat() * 2 - 1;
+        }
+        return values;
+    }
+
+    static MemoryWrite write(String content, long seed) {
+        return new MemoryWrite(content, embedding(seed), 0.5f, 0.25f, 0.125f);
+    }
+
+    /** Deterministic text of exactly {@code bytes} UTF-8 bytes (ASCII), distinct per tag. */
+    static String text(String tag, int bytes) {
+        StringBuilder out = new StringBuilder(bytes);
+        out.append(tag).append(':');
+        while (out.length() < bytes) {
+            out.append((char) ('a' + (out.length() * 31 + tag.hashCode()) % 26 + 0));
+        }
+        out.setLength(bytes);
+        return out.toString();
+    }
+}
