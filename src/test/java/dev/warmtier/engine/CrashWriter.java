@@ -1,0 +1,70 @@
+package dev.warmtier.engine;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CyclicBarrier;
+
+/**
+ * The child process of {@link KillDashNineTest}: opens a store and writes from several threads
+ * until it is killed, printing {@code ACK thread op} after each operation returned. Operation
+ * {@code op} of thread {@code t} is fully determined by {@link #operation}, so the parent can
+ * compute exactly what each acknowledged prefix of operations leaves behind.
+ */
+public final class CrashWriter {
+
+    static final int IDS_PER_THREAD = 40;
+
+    /** One deterministic operation: a put of {@link #content} or a delete. */
+    record Operation(String id, boolean delete, String content) {
+    }
+
+    static Operation operation(int round, int thread, long op) {
+        String id = "r" + round + "-w" + thread + "-" + (op % IDS_PER_THREAD);
+        if (op % 7 == 6) {
+            return new Operation(id, true, null);
+        }
+        int size = (int) ((op * 2654435761L + thread) % 4000);
+        return new Operation(id, false, TestStores.text(id + "#" + op, size));
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args[0]);
+        int round = Integer.parseInt(args[1]);
+        int threads = Integer.parseInt(args[2]);
+        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false,
+                StandardCharsets.UTF_8);
+        MemoryStore store = MemoryStore.open(dir, TestStores.small().withDurability(Durability.INTERVAL,
+                Duration.ofMillis(20)));
+        out.println("OPEN " + store.recovery());
+        out.flush();
+        CyclicBarrier start = new CyclicBarrier(threads);
+        for (int t = 0; t < threads; t++) {
+            int thread = t;
+            Thread writer = new Thread(() -> {
+                try {
+                    start.await();
+                    for (long op = 0; ; op++) {
+                        Operation o = operation(round, thread, op);
+                        if (o.delete()) {
+                            store.delete(o.id());
+                        } else {
+                            store.put(o.id(), TestStores.write(o.content(), op));
+                        }
+                        synchronized (out) {
+                            out.println("ACK " + thread + " " + op);
+                            out.flush();
+                        }
+                    }
+                } catch (Exception e) {
+                    synchronized (out) {
+                        out.println("FAILED " + thread + " " + e);
+                        out.flush();
+                    }
+                }
+            }, "crash-writer-" + t);
+            writer.start();
+        }
+    }
+}
