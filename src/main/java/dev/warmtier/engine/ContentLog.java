@@ -216,6 +216,14 @@ final class ContentLog implements AutoCloseable {
         chunks.forceDirty();
     }
 
+    int dirtyChunks() {
+        return chunks.dirtyCount();
+    }
+
+    long forces() {
+        return chunks.forces();
+    }
+
     /** The logical end of the log: where the next record will start. */
     long tail() {
         long stamp = tailLock.tryOptimisticRead();

@@ -35,7 +35,6 @@ final class MappedChunks {
 
         final MappedByteBuffer buffer;
         /** 1 while writes are not forced; writers set it with release, the flusher clears it with getAndSet. */
-        @SuppressWarnings("unused")
         private volatile int dirty;
 
         Chunk(MappedByteBuffer buffer) {
@@ -49,6 +48,10 @@ final class MappedChunks {
         boolean takeDirty() {
             return (int) DIRTY.getAndSet(this, 0) == 1;
         }
+
+        boolean isDirty() {
+            return dirty == 1;
+        }
     }
 
     private final Path path;
@@ -58,6 +61,8 @@ final class MappedChunks {
     private final FileExtender extender;
     /** Serializes growth only; never taken by readers, and never held while a reader waits. */
     private final ReentrantLock growLock = new ReentrantLock();
+    /** Force calls made; a counter only, no ordering relied on. */
+    private final java.util.concurrent.atomic.LongAdder forces = new java.util.concurrent.atomic.LongAdder();
     /** Copy-on-write: replaced whole under growLock, read lock-free. */
     private volatile Chunk[] chunks = new Chunk[0];
 
@@ -158,19 +163,36 @@ final class MappedChunks {
         for (Chunk chunk : chunks) {
             if (chunk.takeDirty()) {
                 chunk.buffer.force();
+                forces.increment();
             }
         }
+    }
+
+    /** Chunks holding writes that no force has covered yet. */
+    int dirtyCount() {
+        int count = 0;
+        for (Chunk chunk : chunks) {
+            count += chunk.isDirty() ? 1 : 0;
+        }
+        return count;
     }
 
     /** Forces one range of one chunk now. */
     void force(int index, int offset, int length) {
         chunks[index].buffer.force(offset, length);
+        forces.increment();
     }
 
     void forceAll() {
         for (Chunk chunk : chunks) {
+            chunk.takeDirty();
             chunk.buffer.force();
+            forces.increment();
         }
+    }
+
+    long forces() {
+        return forces.sum();
     }
 
     /**

@@ -460,12 +460,11 @@ public final class MemoryStore implements AutoCloseable {
             abandon(prepared.slot(), prepared.chunk(), prepared.base());
             return;
         }
-        switch (options.durability()) {
-            case ALWAYS -> slots.force(prepared.slot());
-            case INTERVAL -> slots.markDirty(prepared.slot());
-            case NONE -> {
-                // The page cache has it; that is all this mode promises.
-            }
+        // Marked in every mode, so flush() and the interval flusher know the chunk; ALWAYS also
+        // forces the slot's range now, before the write is acknowledged.
+        slots.markDirty(prepared.slot());
+        if (options.durability() == Durability.ALWAYS) {
+            slots.force(prepared.slot());
         }
     }
 
@@ -613,6 +612,16 @@ public final class MemoryStore implements AutoCloseable {
 
     public StoreOptions options() {
         return options;
+    }
+
+    /** Slot-file and content-log chunks holding writes not yet forced to disk. */
+    int unflushedChunks() {
+        return slots.dirtyChunks() + content.dirtyChunks();
+    }
+
+    /** Force calls (msync) made on either file since open. */
+    long forces() {
+        return slots.forces() + content.forces();
     }
 
     /** Forces every write made so far to disk, whatever the durability mode. */

@@ -161,6 +161,14 @@ final class SlotFile implements AutoCloseable {
         chunks.forceDirty();
     }
 
+    int dirtyChunks() {
+        return chunks.dirtyCount();
+    }
+
+    long forces() {
+        return chunks.forces();
+    }
+
     void forceAll() {
         chunks.forceAll();
     }
