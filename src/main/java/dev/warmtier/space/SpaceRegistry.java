@@ -1,0 +1,238 @@
+package dev.warmtier.space;
+
+import dev.warmtier.engine.MemoryStore;
+import dev.warmtier.engine.StoreOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Owns one open {@link MemoryStore} per memory space, each in {@code <data-dir>/<space>}.
+ *
+ * <p>The constructor opens the {@code default} space (creating it if missing) and every existing
+ * space directory, so a locked or incompatible data dir stops startup before the server listens.
+ * {@link #close()} closes every store; Spring calls it on context shutdown (after the web server
+ * has drained, with graceful shutdown), which leaves each space with its clean-shutdown mark and
+ * no held lock.
+ */
+@Component
+public class SpaceRegistry implements AutoCloseable {
+
+    public static final String DEFAULT_SPACE = "default";
+    /** Valid space names; they are also directory names, so no dots, slashes or upper case. */
+    public static final Pattern NAME = Pattern.compile("[a-z0-9_-]{3,64}");
+    /** The engine's slot file; a directory without one was never a store, so startup leaves it alone. */
+    static final String SLOT_FILE = "slots.dat";
+    /** Suffix of a space directory being dropped; holds a dot, so it can never be a space name. */
+    static final String DROPPED_SUFFIX = ".dropped";
+
+    private static final Logger log = LoggerFactory.getLogger(SpaceRegistry.class);
+
+    private final Path dataDir;
+    private final StoreOptions options;
+    /** Open stores by space name; read without locking, changed only under {@link #lifecycle}. */
+    private final Map<String, MemoryStore> stores = new ConcurrentHashMap<>();
+    /** Serializes create, drop and close, so a space is never opened twice or left open after close. */
+    private final Object lifecycle = new Object();
+    private boolean closed;
+
+    public SpaceRegistry(WarmTierProperties properties) {
+        this.dataDir = properties.dataDir().toAbsolutePath();
+        this.options = properties.toStoreOptions();
+        try {
+            Files.createDirectories(this.dataDir);
+            deleteDroppedLeftovers();
+            open(DEFAULT_SPACE);
+            for (String name : existingSpaces()) {
+                if (!stores.containsKey(name)) {
+                    open(name);
+                }
+            }
+        } catch (RuntimeException e) {
+            closeAll(e);
+            throw e;
+        } catch (IOException e) {
+            UncheckedIOException failure = new UncheckedIOException("cannot prepare data dir " + this.dataDir, e);
+            closeAll(failure);
+            throw failure;
+        }
+        log.info("Opened {} space(s) in {}: {}", stores.size(), this.dataDir, names());
+    }
+
+    /** The store of a space, if the space exists. */
+    public Optional<MemoryStore> get(String name) {
+        return name == null ? Optional.empty() : Optional.ofNullable(stores.get(name));
+    }
+
+    /** Names of all spaces, sorted. */
+    public List<String> names() {
+        return List.copyOf(new TreeSet<>(stores.keySet()));
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public static boolean isValidName(String name) {
+        return name != null && NAME.matcher(name).matches();
+    }
+
+    /**
+     * Opens the space, creating its directory and files if needed.
+     *
+     * @return true when the space did not exist before
+     * @throws IllegalArgumentException when the name is not a valid space name
+     */
+    public boolean create(String name) {
+        requireValidName(name);
+        synchronized (lifecycle) {
+            requireOpen();
+            if (stores.containsKey(name)) {
+                return false;
+            }
+            open(name);
+            return true;
+        }
+    }
+
+    /**
+     * Closes the space's store and deletes its files. The directory is first renamed to a name
+     * that is not a space name, so a crash part-way through never leaves a half-deleted space
+     * that the next startup would open.
+     *
+     * @return true when the space existed
+     * @throws IllegalArgumentException when asked to drop the default space
+     */
+    public boolean drop(String name) {
+        if (DEFAULT_SPACE.equals(name)) {
+            throw new IllegalArgumentException("space: the default space cannot be dropped");
+        }
+        synchronized (lifecycle) {
+            requireOpen();
+            MemoryStore store = name == null ? null : stores.remove(name);
+            if (store == null) {
+                return false;
+            }
+            store.close();
+            Path dropped = dataDir.resolve(name + DROPPED_SUFFIX);
+            try {
+                deleteTree(dropped);
+                Files.move(dataDir.resolve(name), dropped, StandardCopyOption.ATOMIC_MOVE);
+                deleteTree(dropped);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot delete the files of space " + name + " in " + dataDir, e);
+            }
+            log.info("Dropped space {}", name);
+            return true;
+        }
+    }
+
+    /** Closes every store: each forces its files, writes its clean-shutdown mark and releases its lock. */
+    @Override
+    public void close() {
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            RuntimeException failure = null;
+            for (String name : names()) {
+                try {
+                    stores.remove(name).close();
+                } catch (RuntimeException e) {
+                    if (failure == null) {
+                        failure = e;
+                    } else {
+                        failure.addSuppressed(e);
+                    }
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            log.info("Closed all spaces in {}", dataDir);
+        }
+    }
+
+    private void open(String name) {
+        stores.put(name, MemoryStore.open(dataDir.resolve(name), options));
+    }
+
+    /** Space directories left by an earlier run: valid names holding a slot file, sorted. */
+    private List<String> existingSpaces() throws IOException {
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dataDir, Files::isDirectory)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (isValidName(name) && Files.isRegularFile(entry.resolve(SLOT_FILE))) {
+                    names.add(name);
+                } else if (!name.endsWith(DROPPED_SUFFIX)) {
+                    log.warn("Ignoring {}: not a space directory (name must match {} and hold {})",
+                            entry, NAME.pattern(), SLOT_FILE);
+                }
+            }
+        }
+        names.sort(Comparator.naturalOrder());
+        return names;
+    }
+
+    /** Finishes drops that a crash interrupted. */
+    private void deleteDroppedLeftovers() throws IOException {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dataDir, "*" + DROPPED_SUFFIX)) {
+            for (Path entry : entries) {
+                log.info("Deleting {}, left by an interrupted drop", entry);
+                deleteTree(entry);
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+
+    private static void requireValidName(String name) {
+        if (!isValidName(name)) {
+            throw new IllegalArgumentException("space: must match " + NAME.pattern() + ", was '" + name + "'");
+        }
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("the space registry is closed");
+        }
+    }
+
+    /** Closes what the constructor opened before it failed, keeping the first failure as the cause. */
+    private void closeAll(RuntimeException failure) {
+        for (MemoryStore store : stores.values()) {
+            try {
+                store.close();
+            } catch (RuntimeException e) {
+                failure.addSuppressed(e);
+            }
+        }
+        stores.clear();
+    }
+}

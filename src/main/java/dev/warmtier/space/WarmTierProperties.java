@@ -1,0 +1,57 @@
+package dev.warmtier.space;
+
+import dev.warmtier.engine.Durability;
+import dev.warmtier.engine.SlotLayout;
+import dev.warmtier.engine.StoreOptions;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMin;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The {@code warmtier.*} settings (see the configuration table in the README). Bound and
+ * validated at startup, so a bad value stops the service with a message naming the property
+ * before any file is touched. The limits mirror what {@link StoreOptions} accepts.
+ *
+ * @param dataDir            directory holding one sub-directory per memory space
+ * @param embeddingDimension floats per embedding; fixed for the life of a data dir
+ * @param durability         what an acknowledged write survives
+ * @param syncInterval       flush period for {@link Durability#INTERVAL}
+ * @param maxContentBytes    largest content, in UTF-8 bytes, of one memory
+ */
+@ConfigurationProperties("warmtier")
+@Validated
+public record WarmTierProperties(
+        @DefaultValue("data") @NotNull Path dataDir,
+        @DefaultValue("768") @Min(1) @Max(65_536) int embeddingDimension,
+        @DefaultValue("interval") @NotNull Durability durability,
+        @DefaultValue("100ms") @NotNull @DurationMin(nanos = 1, message = "must be positive") Duration syncInterval,
+        @DefaultValue("1048576") @Min(0) @Max(268_435_456) int maxContentBytes) {
+
+    /**
+     * The engine settings for every space's store. The engine's default slots per chunk is sized for
+     * 768 floats; above that, fewer slots per chunk keep a slot chunk at the default chunk's bytes
+     * (about 51 MB), so a large dimension neither exceeds the engine's 1 GiB chunk limit nor
+     * zero-fills a huge first chunk. The file header records the value, so reopening always uses
+     * what the files were made with.
+     */
+    public StoreOptions toStoreOptions() {
+        return StoreOptions.defaults()
+                .withChunks(slotsPerChunk(embeddingDimension), StoreOptions.DEFAULT_CONTENT_CHUNK_BYTES)
+                .withEmbeddingDimension(embeddingDimension)
+                .withDurability(durability, syncInterval)
+                .withMaxContentBytes(maxContentBytes);
+    }
+
+    static int slotsPerChunk(int dimension) {
+        long defaultChunkBytes = (long) StoreOptions.DEFAULT_SLOTS_PER_CHUNK
+                * SlotLayout.slotSize(StoreOptions.DEFAULT_DIMENSION);
+        long fitting = defaultChunkBytes / SlotLayout.slotSize(dimension);
+        return (int) Math.max(1, Math.min(StoreOptions.DEFAULT_SLOTS_PER_CHUNK, fitting));
+    }
+}
