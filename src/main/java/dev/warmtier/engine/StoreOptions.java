@@ -28,8 +28,12 @@ public record StoreOptions(
 
     public static final int DEFAULT_DIMENSION = 768;
     public static final int DEFAULT_MAX_CONTENT_BYTES = 1 << 20;
-    public static final int DEFAULT_SLOTS_PER_CHUNK = 16_384;
-    public static final int DEFAULT_CONTENT_CHUNK_BYTES = 64 << 20;
+    /**
+     * Bytes per chunk of either file by default: each growth zero-fills one chunk (tens of ms), and
+     * a new space pre-allocates one of each.
+     */
+    public static final int DEFAULT_CHUNK_BYTES = 32 << 20;
+    public static final int DEFAULT_CONTENT_CHUNK_BYTES = DEFAULT_CHUNK_BYTES;
     /** Keeps one mapping per chunk well under the 2 GiB limit of a MappedByteBuffer. */
     public static final long MAX_CHUNK_BYTES = 1L << 30;
 
@@ -64,13 +68,24 @@ public record StoreOptions(
     /** Production defaults: 768 dimensions, interval durability every 100 ms, atomic allocation. */
     public static StoreOptions defaults() {
         return new StoreOptions(DEFAULT_DIMENSION, Durability.INTERVAL, Duration.ofMillis(100),
-                DEFAULT_MAX_CONTENT_BYTES, DEFAULT_SLOTS_PER_CHUNK, DEFAULT_CONTENT_CHUNK_BYTES,
-                AtomicSlotAllocator::new);
+                DEFAULT_MAX_CONTENT_BYTES, slotsPerChunk(DEFAULT_DIMENSION, DEFAULT_CHUNK_BYTES),
+                DEFAULT_CONTENT_CHUNK_BYTES, AtomicSlotAllocator::new);
     }
 
+    /** Whole slots of the given dimension in a chunk of at most {@code chunkBytes} (at least one). */
+    public static int slotsPerChunk(int dimension, long chunkBytes) {
+        return (int) Math.max(1, chunkBytes / SlotLayout.slotSize(dimension));
+    }
+
+    /** Another dimension, keeping the slot chunk's size in bytes (so its slot count changes). */
     public StoreOptions withEmbeddingDimension(int dimension) {
-        return new StoreOptions(dimension, durability, syncInterval, maxContentBytes, slotsPerChunk,
-                contentChunkBytes, allocatorFactory);
+        if (dimension < 1 || dimension > SlotLayout.MAX_DIMENSION) {
+            throw new IllegalArgumentException("embeddingDimension must be in 1.." + SlotLayout.MAX_DIMENSION
+                    + ", was " + dimension);
+        }
+        long chunkBytes = (long) slotsPerChunk * SlotLayout.slotSize(embeddingDimension);
+        return new StoreOptions(dimension, durability, syncInterval, maxContentBytes,
+                slotsPerChunk(dimension, chunkBytes), contentChunkBytes, allocatorFactory);
     }
 
     public StoreOptions withDurability(Durability mode, Duration interval) {

@@ -1,7 +1,6 @@
 package dev.warmtier.space;
 
 import dev.warmtier.engine.Durability;
-import dev.warmtier.engine.SlotLayout;
 import dev.warmtier.engine.StoreOptions;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -42,16 +41,8 @@ public record WarmTierProperties(
      */
     public StoreOptions toStoreOptions() {
         return StoreOptions.defaults()
-                .withChunks(slotsPerChunk(embeddingDimension), StoreOptions.DEFAULT_CONTENT_CHUNK_BYTES)
                 .withEmbeddingDimension(embeddingDimension)
                 .withDurability(durability, syncInterval)
                 .withMaxContentBytes(maxContentBytes);
-    }
-
-    static int slotsPerChunk(int dimension) {
-        long defaultChunkBytes = (long) StoreOptions.DEFAULT_SLOTS_PER_CHUNK
-                * SlotLayout.slotSize(StoreOptions.DEFAULT_DIMENSION);
-        long fitting = defaultChunkBytes / SlotLayout.slotSize(dimension);
-        return (int) Math.max(1, Math.min(StoreOptions.DEFAULT_SLOTS_PER_CHUNK, fitting));
     }
 }

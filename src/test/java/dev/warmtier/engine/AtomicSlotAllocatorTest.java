@@ -38,8 +38,8 @@ class AtomicSlotAllocatorTest {
     void theRacyAllocatorHandsOutTheSameSlotTwice() throws Exception {
         // The seam works both ways: the same harness catches the original bug.
         SlotAllocator racy = new RacySlotAllocator(0);
-        Set<Long> all = claimConcurrently(racy, 8, 2_000);
-        assertThat(all).as("distinct slots out of %d claims", 8 * 2_000).hasSizeLessThan(8 * 2_000);
+        Set<Long> all = claimConcurrently(racy, 8, 20_000);
+        assertThat(all).as("distinct slots out of %d claims", 8 * 20_000).hasSizeLessThan(8 * 20_000);
     }
 
     /** All claims of all threads, started together by a barrier. */
@@ -51,9 +51,12 @@ class AtomicSlotAllocatorTest {
             for (int t = 0; t < threads; t++) {
                 futures.add(pool.submit(() -> {
                     long[] mine = new long[claims];
+                    // Stands in for the slot: using a claim means writing a slot's worth of bytes.
+                    long[] slotBytes = new long[SlotLayout.slotSize(768) / Long.BYTES];
                     start.await();
                     for (int i = 0; i < claims; i++) {
                         mine[i] = allocator.claim();
+                        java.util.Arrays.fill(slotBytes, mine[i]);
                         allocator.used(mine[i]);
                     }
                     return mine;

@@ -78,12 +78,9 @@ class WarmTierPropertiesTests {
 
         assertThat(options.embeddingDimension()).isEqualTo(dimension);
         long chunkBytes = (long) options.slotsPerChunk() * SlotLayout.slotSize(dimension);
-        long defaultChunkBytes = (long) StoreOptions.DEFAULT_SLOTS_PER_CHUNK * SlotLayout.slotSize(768);
         assertThat(chunkBytes).as("slot chunk bytes at dimension %d, %d slots", dimension, options.slotsPerChunk())
-                .isLessThanOrEqualTo(defaultChunkBytes);
-        if (dimension <= 768) {
-            assertThat(options.slotsPerChunk()).isEqualTo(StoreOptions.DEFAULT_SLOTS_PER_CHUNK);
-        }
+                .isLessThanOrEqualTo(StoreOptions.DEFAULT_CHUNK_BYTES)
+                .isGreaterThan(StoreOptions.DEFAULT_CHUNK_BYTES - SlotLayout.slotSize(768) - SlotLayout.slotSize(dimension));
     }
 
     @ParameterizedTest(name = "{0}={1}")
