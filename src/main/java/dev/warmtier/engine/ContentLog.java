@@ -1,14 +1,7 @@
 package dev.warmtier.engine;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.concurrent.locks.StampedLock;
 
 /**
@@ -36,9 +29,7 @@ final class ContentLog implements AutoCloseable {
     record Scan(long tail, long records, long recordBytes, long checksumFailures, long mismatchBytes) {
     }
 
-    private final Path path;
-    private final FileChannel channel;
-    private final MappedByteBuffer header;
+    private final HeaderedFile file;
     private final MappedChunks chunks;
     private final int chunkBytes;
     /**
@@ -50,47 +41,22 @@ final class ContentLog implements AutoCloseable {
     /** Logical offset where the next record starts; guarded by {@link #tailLock}. */
     private long tail;
 
-    private ContentLog(Path path, FileChannel channel, MappedByteBuffer header, int chunkBytes, FileExtender extender) {
-        this.path = path;
-        this.channel = channel;
-        this.header = header;
+    private ContentLog(HeaderedFile file, int chunkBytes, FileExtender extender) {
+        this.file = file;
         this.chunkBytes = chunkBytes;
-        this.chunks = new MappedChunks(path, channel, ContentRecordLayout.HEADER_BYTES, chunkBytes, extender);
+        this.chunks = new MappedChunks(file.path, file.channel, ContentRecordLayout.HEADER_BYTES, chunkBytes, extender);
     }
 
     static ContentLog open(Path dir, StoreOptions options, FileExtender extender, long now) {
-        Path path = dir.resolve(FILE_NAME);
-        boolean fresh = !Files.exists(path);
-        FileChannel channel = null;
+        HeaderedFile file = HeaderedFile.open(dir.resolve(FILE_NAME), ContentRecordLayout.HEADER_BYTES, extender,
+                header -> ContentRecordLayout.writeHeader(header, options.contentChunkBytes(), now));
         try {
-            channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
-            if (!fresh && channel.size() < ContentRecordLayout.HEADER_BYTES) {
-                fresh = true;
-            }
-            if (fresh) {
-                channel.truncate(0);
-                extender.extend(channel, 0, ContentRecordLayout.HEADER_BYTES);
-            }
-            MappedByteBuffer header = channel.map(FileChannel.MapMode.READ_WRITE, 0, ContentRecordLayout.HEADER_BYTES);
-            header.order(ByteOrder.LITTLE_ENDIAN);
-            if (fresh) {
-                ContentRecordLayout.writeHeader(header, options.contentChunkBytes(), now);
-                header.force();
-            }
-            int chunkBytes = validateHeader(path, header, options);
-            ContentLog log = new ContentLog(path, channel, header, chunkBytes, extender);
+            ContentLog log = new ContentLog(file, validateHeader(file.path, file.header, options), extender);
             log.chunks.mapExisting();
             log.chunks.ensure(0);
             return log;
-        } catch (IOException e) {
-            closeQuietly(channel);
-            if (MappedChunks.isOutOfSpace(e)) {
-                throw new InsufficientStorageException("no room to create " + path, e);
-            }
-            throw new UncheckedIOException("cannot open " + path, e);
         } catch (RuntimeException e) {
-            closeQuietly(channel);
+            file.closeAfterFailure();
             throw e;
         }
     }
@@ -117,7 +83,7 @@ final class ContentLog implements AutoCloseable {
     }
 
     Path path() {
-        return path;
+        return file.path;
     }
 
     /**
@@ -361,19 +327,6 @@ final class ContentLog implements AutoCloseable {
 
     @Override
     public void close() {
-        chunks.forceAll();
-        chunks.unmapAll();
-        MappedChunks.Unmapper.unmap(header);
-        closeQuietly(channel);
-    }
-
-    private static void closeQuietly(FileChannel channel) {
-        if (channel != null) {
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // Closing after a failure; the first failure is the one reported.
-            }
-        }
+        file.close(chunks);
     }
 }

@@ -1,14 +1,7 @@
 package dev.warmtier.engine;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * The slot file: a header page and fixed-size slots, mapped in chunks of whole slots. It owns the
@@ -18,25 +11,21 @@ final class SlotFile implements AutoCloseable {
 
     static final String FILE_NAME = "slots.dat";
 
-    private final Path path;
-    private final FileChannel channel;
-    private final MappedByteBuffer header;
+    private final HeaderedFile file;
     private final MappedChunks chunks;
     private final int slotSize;
     private final int dimension;
     private final int slotsPerChunk;
     private final long createdAt;
 
-    private SlotFile(Path path, FileChannel channel, MappedByteBuffer header, int slotSize, int dimension,
-                     int slotsPerChunk, long createdAt, FileExtender extender) {
-        this.path = path;
-        this.channel = channel;
-        this.header = header;
-        this.slotSize = slotSize;
-        this.dimension = dimension;
-        this.slotsPerChunk = slotsPerChunk;
-        this.createdAt = createdAt;
-        this.chunks = new MappedChunks(path, channel, SlotLayout.HEADER_BYTES, slotSize * slotsPerChunk, extender);
+    private SlotFile(HeaderedFile file, FileExtender extender) {
+        this.file = file;
+        this.dimension = SlotLayout.headerDimension(file.header);
+        this.slotSize = SlotLayout.headerSlotSize(file.header);
+        this.slotsPerChunk = SlotLayout.headerSlotsPerChunk(file.header);
+        this.createdAt = SlotLayout.headerCreatedAt(file.header);
+        this.chunks = new MappedChunks(file.path, file.channel, SlotLayout.HEADER_BYTES, slotSize * slotsPerChunk,
+                extender);
     }
 
     /**
@@ -45,43 +34,18 @@ final class SlotFile implements AutoCloseable {
      * @throws StoreFormatException when the file is not a slot file or was made for another dimension
      */
     static SlotFile open(Path dir, StoreOptions options, FileExtender extender, long now) {
-        Path path = dir.resolve(FILE_NAME);
-        boolean fresh = !Files.exists(path);
-        FileChannel channel = null;
+        int dimension = options.embeddingDimension();
+        HeaderedFile file = HeaderedFile.open(dir.resolve(FILE_NAME), SlotLayout.HEADER_BYTES, extender,
+                header -> SlotLayout.writeHeader(header, SlotLayout.slotSize(dimension), dimension, now,
+                        options.slotsPerChunk()));
         try {
-            channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
-            if (!fresh && channel.size() < SlotLayout.HEADER_BYTES) {
-                // A crash while the file was first made: nothing was ever stored in it.
-                fresh = true;
-            }
-            if (fresh) {
-                channel.truncate(0);
-                extender.extend(channel, 0, SlotLayout.HEADER_BYTES);
-            }
-            MappedByteBuffer header = channel.map(FileChannel.MapMode.READ_WRITE, 0, SlotLayout.HEADER_BYTES);
-            header.order(ByteOrder.LITTLE_ENDIAN);
-            int dimension = options.embeddingDimension();
-            int slotSize = SlotLayout.slotSize(dimension);
-            if (fresh) {
-                SlotLayout.writeHeader(header, slotSize, dimension, now, options.slotsPerChunk());
-                header.force();
-            } else {
-                validateHeader(path, header, dimension);
-            }
-            SlotFile file = new SlotFile(path, channel, header, slotSize, dimension,
-                    SlotLayout.headerSlotsPerChunk(header), SlotLayout.headerCreatedAt(header), extender);
-            file.chunks.mapExisting();
-            file.chunks.ensure(0);
-            return file;
-        } catch (IOException e) {
-            closeQuietly(channel);
-            if (MappedChunks.isOutOfSpace(e)) {
-                throw new InsufficientStorageException("no room to create " + path, e);
-            }
-            throw new UncheckedIOException("cannot open " + path, e);
+            validateHeader(file.path, file.header, dimension);
+            SlotFile slots = new SlotFile(file, extender);
+            slots.chunks.mapExisting();
+            slots.chunks.ensure(0);
+            return slots;
         } catch (RuntimeException e) {
-            closeQuietly(channel);
+            file.closeAfterFailure();
             throw e;
         }
     }
@@ -114,7 +78,7 @@ final class SlotFile implements AutoCloseable {
     }
 
     Path path() {
-        return path;
+        return file.path;
     }
 
     int slotSize() {
@@ -179,19 +143,6 @@ final class SlotFile implements AutoCloseable {
 
     @Override
     public void close() {
-        chunks.forceAll();
-        chunks.unmapAll();
-        MappedChunks.Unmapper.unmap(header);
-        closeQuietly(channel);
-    }
-
-    private static void closeQuietly(FileChannel channel) {
-        if (channel != null) {
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // Closing after a failure; the first failure is the one reported.
-            }
-        }
+        file.close(chunks);
     }
 }
