@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
@@ -22,6 +23,7 @@ import org.springframework.validation.annotation.Validated;
  * @param durability         what an acknowledged write survives
  * @param syncInterval       flush period for {@link Durability#INTERVAL}
  * @param maxContentBytes    largest content, in UTF-8 bytes, of one memory
+ * @param maxRequestBytes    largest request body the API reads (a batch is bounded by it); 413 past it
  */
 @ConfigurationProperties("warmtier")
 @Validated
@@ -30,14 +32,24 @@ public record WarmTierProperties(
         @DefaultValue("768") @Min(1) @Max(65_536) int embeddingDimension,
         @DefaultValue("interval") @NotNull Durability durability,
         @DefaultValue("100ms") @NotNull @DurationMin(nanos = 1, message = "must be positive") Duration syncInterval,
-        @DefaultValue("1048576") @Min(0) @Max(268_435_456) int maxContentBytes) {
+        @DefaultValue("1048576") @Min(0) @Max(268_435_456) int maxContentBytes,
+        @DefaultValue("33554432") @Min(1024) long maxRequestBytes) {
+
+    /** The constructor Spring binds (a record with a second constructor must say which). */
+    @ConstructorBinding
+    public WarmTierProperties {
+    }
+
+    /** The settings with the default request-body limit (32 MiB). */
+    public WarmTierProperties(Path dataDir, int embeddingDimension, Durability durability, Duration syncInterval,
+                              int maxContentBytes) {
+        this(dataDir, embeddingDimension, durability, syncInterval, maxContentBytes, 32L << 20);
+    }
 
     /**
-     * The engine settings for every space's store. The engine's default slots per chunk is sized for
-     * 768 floats; above that, fewer slots per chunk keep a slot chunk at the default chunk's bytes
-     * (about 51 MB), so a large dimension neither exceeds the engine's 1 GiB chunk limit nor
-     * zero-fills a huge first chunk. The file header records the value, so reopening always uses
-     * what the files were made with.
+     * The engine settings for every space's store. A slot chunk keeps the engine's default size in
+     * bytes whatever the dimension; the file header records it, so reopening always uses what the
+     * files were made with.
      */
     public StoreOptions toStoreOptions() {
         return StoreOptions.defaults()

@@ -1,0 +1,19 @@
+package dev.warmtier.system;
+
+import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Memory ids may hold any Unicode but control characters, '/' included. Tomcat rejects an encoded
+ * slash ({@code %2F}) in a path by default; passed through, it stays inside one path segment and
+ * Spring decodes it into the {@code id} path variable.
+ */
+@Configuration(proxyBeanMethods = false)
+class PathEncodingConfiguration {
+
+    @Bean
+    TomcatConnectorCustomizer encodedSlashesStayInTheirSegment() {
+        return connector -> connector.setEncodedSolidusHandling("passthrough");
+    }
+}
