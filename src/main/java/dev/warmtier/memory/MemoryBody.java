@@ -14,10 +14,10 @@ public record MemoryBody(
         @Schema(description = "exactly warmtier.embedding-dimension finite floats; missing means all zeros",
                 example = "[0.0, 0.1, 0.2]")
         float[] embedding,
-        @Schema(description = "finite, in [0, 1]", example = "0.7", defaultValue = "0.7")
+        @Schema(description = "finite, in [0, 1]; 0.7 when left out", example = "0.7")
         Float confidence,
-        @Schema(description = "finite, in [0, 1]", example = "0.0", defaultValue = "0.0")
+        @Schema(description = "finite, in [0, 1]; 0.0 when left out", example = "0.0")
         Float activation,
-        @Schema(description = "finite, >= 0", example = "0.1", defaultValue = "0.1")
+        @Schema(description = "finite, >= 0; 0.1 when left out", example = "0.1")
         Float decayRate) {
 }

@@ -78,7 +78,7 @@ class MemoryController {
     ResponseEntity<MemoryResource> patch(@PathVariable String space, @PathVariable String id,
                                          @RequestBody @io.swagger.v3.oas.annotations.parameters.RequestBody(
                                                  content = @Content(mediaType = MERGE_PATCH,
-                                                         schema = @Schema(implementation = MemoryBody.class),
+                                                         schema = @Schema(implementation = MemoryPatch.class),
                                                          examples = @ExampleObject(value = "{\"confidence\": 0.9}")))
                                          JsonNode patch,
                                          @RequestHeader(value = HttpHeaders.IF_MATCH, required = false) String ifMatch) {

@@ -37,7 +37,7 @@ class SpaceController {
     }
 
     @GetMapping
-    @Operation(summary = "List spaces")
+    @Operation(summary = "List spaces", description = "Every space, sorted by name; default is always there")
     Spaces list() {
         return new Spaces(registry.names());
     }

@@ -35,20 +35,10 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Import;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.bind.annotation.PutMapping;
-import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.ResponseStatus;
-import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The Swagger UI in a real browser: Debian's headless Chromium, driven through Debian's
@@ -63,17 +53,15 @@ import org.springframework.web.bind.annotation.RestController;
  *
  * <p>{@link #tryItOut} works the Swagger UI the way a person does: expand the operation, "Try it
  * out", fill the path parameters and the JSON body, "Execute", and read the status code of the
- * live response from the page. {@link #tryItOutWorksOnAFixtureOperation} proves those mechanics on
- * a test-only operation ({@link TryItOutFixture}, never part of the service); {@link
- * #tryItOutPutsAMemory} uses them on the contract's {@code PUT /api/v1/spaces/{space}/memories/{id}}.
+ * live response from the page; {@link #tryItOutPutsAMemory} uses it on the contract's
+ * {@code PUT /api/v1/spaces/{space}/memories/{id}}.
  *
  * <p>Screenshots land in {@code target/}: {@code swagger-ui.png} (the rendered page),
- * {@code swagger-ui-put.png} (after the memory PUT, or wherever it stopped) and
- * {@code swagger-ui-fixture-put.png}; chromedriver's log in {@code target/chromedriver.log}.
+ * {@code swagger-ui-put.png} (after the memory PUT, or wherever it stopped); chromedriver's log in
+ * {@code target/chromedriver.log}.
  * {@link DirtiesContext} closes the context (and so every store) before JUnit deletes the data dir.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
-@Import(SwaggerUiBrowserTests.TryItOutFixture.class)
 @DirtiesContext
 class SwaggerUiBrowserTests {
 
@@ -85,7 +73,6 @@ class SwaggerUiBrowserTests {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     private static final String MEMORY_PATH = "/api/v1/spaces/{space}/memories/{id}";
-    private static final String FIXTURE_PATH = "/browser-fixture/spaces/{space}/notes/{id}";
 
     /**
      * The status cell of the live response's row. The live table's header row has a status cell
@@ -182,24 +169,6 @@ class SwaggerUiBrowserTests {
                 .as("the OpenAPI info title").isNotBlank();
 
         screenshot("swagger-ui.png");
-    }
-
-    @Test
-    void tryItOutWorksOnAFixtureOperation() throws IOException {
-        openSwaggerUi();
-
-        WebElement operation = tryItOut("put", FIXTURE_PATH,
-                Map.of("space", "default", "id", "fixture-1"),
-                "{\"content\":\"written from Swagger UI\"}");
-        try {
-            assertThat(liveStatus(operation)).isEqualTo(201);
-            assertThat(liveBody(operation))
-                    .contains("\"space\"", "\"default\"")
-                    .contains("\"id\"", "\"fixture-1\"")
-                    .contains("\"content\"", "\"written from Swagger UI\"");
-        } finally {
-            screenshot("swagger-ui-fixture-put.png");
-        }
     }
 
     /**
@@ -319,36 +288,5 @@ class SwaggerUiBrowserTests {
     private static void screenshot(String fileName) throws IOException {
         File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
         Files.copy(shot.toPath(), TARGET.resolve(fileName), StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    /**
-     * A test-only operation with path parameters and a JSON body, answering 201 with what it was
-     * sent, so that {@link #tryItOut} is proven on this test's own terms. Nested in the test class,
-     * so component scanning of other tests never picks it up; only {@link Import} adds it here.
-     */
-    @TestConfiguration(proxyBeanMethods = false)
-    static class TryItOutFixture {
-
-        @Bean
-        FixtureNotes fixtureNotes() {
-            return new FixtureNotes();
-        }
-    }
-
-    @RestController
-    static class FixtureNotes {
-
-        record Note(String content) {
-        }
-
-        record StoredNote(String space, String id, String content) {
-        }
-
-        @PutMapping(path = FIXTURE_PATH, consumes = MediaType.APPLICATION_JSON_VALUE,
-                produces = MediaType.APPLICATION_JSON_VALUE)
-        @ResponseStatus(HttpStatus.CREATED)
-        StoredNote put(@PathVariable String space, @PathVariable String id, @RequestBody Note note) {
-            return new StoredNote(space, id, note.content());
-        }
     }
 }
