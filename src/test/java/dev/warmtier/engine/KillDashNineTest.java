@@ -31,6 +31,10 @@ class KillDashNineTest {
     @TempDir
     Path dir;
 
+    /** Where each child's acknowledgements go; JUnit removes it like the data dir. */
+    @TempDir
+    Path ackDir;
+
     @Test
     void everyAcknowledgedWriteSurvivesSigkillWholeAcrossRounds() throws Exception {
         Map<String, String> settled = new HashMap<>(); // id -> content, or null when absent, from earlier rounds
@@ -109,7 +113,7 @@ class KillDashNineTest {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // Acks go to a file, not a pipe: what the child wrote before the kill is all there, and no
         // reader thread races the JDK's reaper for the pipe.
-        Path acks = dir.resolveSibling(dir.getFileName() + "-acks-" + round + ".txt");
+        Path acks = ackDir.resolve("acks-" + round + ".txt");
         Process child = new ProcessBuilder(javaBin, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
                 CrashWriter.class.getName(), dir.toString(), String.valueOf(round), String.valueOf(THREADS))
                 .redirectOutput(acks.toFile())

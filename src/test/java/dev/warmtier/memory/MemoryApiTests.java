@@ -159,6 +159,14 @@ class MemoryApiTests {
         assertThat(results.get(2).get("status").asInt()).isEqualTo(200);
         assertThat(http().get(BASE + "b2").status()).isEqualTo(404);
         assertThat(http().send("POST", "/api/v1/spaces/default/memories/batch", "{\"memories\":[]}").status()).isEqualTo(400);
+        StringBuilder tooMany = new StringBuilder("{\"memories\":[");
+        for (int i = 0; i < 1001; i++) {
+            tooMany.append(i == 0 ? "" : ",").append("{\"id\":\"t").append(i).append("\",\"content\":\"\"}");
+        }
+        Http.Response refused = http().send("POST", "/api/v1/spaces/default/memories/batch", tooMany.append("]}").toString());
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.json().get("errors").get(0).get("field").asString()).isEqualTo("memories");
+        assertThat(http().get(BASE + "t1").status()).as("nothing of a refused batch is stored").isEqualTo(404);
     }
 
     @Test
