@@ -21,8 +21,13 @@ final class ContentLog implements AutoCloseable {
     record Entry(byte[] id, byte[] content) {
     }
 
-    /** What recovery found in the log. */
-    record Recovery(long tail, long abandonedReservations, long truncatedBytes, long invalidRecordOffset) {
+    /**
+     * What recovery found in the log.
+     *
+     * @param bridgedBytes bytes of holes before vouched records, made padding
+     */
+    record Recovery(long tail, long abandonedReservations, long truncatedBytes, long bridgedBytes,
+                    long invalidRecordOffset) {
     }
 
     /** What a scan of the log up to its tail found. */
@@ -129,7 +134,9 @@ final class ContentLog implements AutoCloseable {
             } else {
                 chunks.ensure(chunkIndex(at));
             }
-            ContentRecordLayout.length(chunks.chunk(chunkIndex(at)).buffer, positionOf(at), length);
+            MappedChunks.Chunk target = chunks.chunk(chunkIndex(at));
+            ContentRecordLayout.length(target.buffer, positionOf(at), length);
+            target.markDirty();
             tail = at + length;
             return at;
         } finally {
@@ -211,44 +218,90 @@ final class ContentLog implements AutoCloseable {
     }
 
     /**
-     * Recovers the log after open: walks the records from the start, turns reservations whose
-     * writer died into padding, and truncates the log at the first invalid record, zeroing
-     * everything after it so it can never be mistaken for data again. Call before any append.
+     * Recovers the log after open: walks the records from the start and turns reservations whose
+     * writer died into padding. Where the walk meets a hole (a zero or invalid header: a page that
+     * a power loss kept from the disk), it resumes at the next record that a committed,
+     * checksum-valid slot vouches for and that validates itself, and makes the hole padding; an
+     * acknowledged record is never cut off by an earlier page that was not forced. Past the last
+     * such record, the log ends at the first invalid record and everything after it is zeroed, so
+     * it can never be mistaken for data again. Call before any append.
+     *
+     * @param vouchedOffsets offsets of records referenced by committed, checksum-valid slots, sorted
+     * @param vouchedLengths the record length each of those slots states, in the same order
      */
-    Recovery recover() {
+    Recovery recover(long[] vouchedOffsets, int[] vouchedLengths) {
         long at = 0;
         long capacity = capacity();
         long abandoned = 0;
+        long bridged = 0;
         long invalidAt = -1;
         while (at < capacity) {
             ByteBuffer chunk = chunks.chunk(chunkIndex(at)).buffer;
             int pos = positionOf(at);
             int length = ContentRecordLayout.length(chunk, pos);
-            if (length == 0) {
-                break;
-            }
             int state = ContentRecordLayout.stateVolatile(chunk, pos);
-            if (!plausibleLength(length, pos)) {
-                invalidAt = at;
-                break;
-            }
-            if (state == ContentRecordLayout.STATE_PADDING) {
+            boolean valid = length != 0 && plausibleLength(length, pos);
+            if (valid && state == ContentRecordLayout.STATE_PADDING) {
                 at += length;
-            } else if (state == ContentRecordLayout.STATE_RESERVED && length >= ContentRecordLayout.RECORD_HEADER_BYTES) {
+                continue;
+            }
+            if (valid && state == ContentRecordLayout.STATE_RESERVED && length >= ContentRecordLayout.RECORD_HEADER_BYTES) {
                 ContentRecordLayout.stateOrdered(chunk, pos, ContentRecordLayout.STATE_PADDING);
                 chunks.chunk(chunkIndex(at)).markDirty();
                 abandoned++;
                 at += length;
-            } else if (state == ContentRecordLayout.STATE_COMMITTED && validCommitted(chunk, pos, length)) {
+                continue;
+            }
+            if (valid && state == ContentRecordLayout.STATE_COMMITTED && validCommitted(chunk, pos, length)) {
                 at += length;
-            } else {
-                invalidAt = at;
+                continue;
+            }
+            long resume = nextVouchedRecord(at, vouchedOffsets, vouchedLengths);
+            if (resume < 0) {
+                invalidAt = length == 0 && state == 0 ? -1 : at;
                 break;
             }
+            padRange(at, resume);
+            bridged += resume - at;
+            at = resume;
         }
         long truncated = zeroFrom(at);
         this.tail = at;
-        return new Recovery(at, abandoned, truncated, invalidAt);
+        return new Recovery(at, abandoned, truncated, bridged, invalidAt);
+    }
+
+    /** The first vouched record after {@code from} whose header, length and checksum hold; -1 if none. */
+    private long nextVouchedRecord(long from, long[] offsets, int[] lengths) {
+        int i = java.util.Arrays.binarySearch(offsets, from + 1);
+        for (i = i < 0 ? -i - 1 : i; i < offsets.length; i++) {
+            long offset = offsets[i];
+            if (offset % ContentRecordLayout.ALIGNMENT != 0 || chunkIndex(offset) >= chunks.count()) {
+                continue;
+            }
+            ByteBuffer chunk = chunks.chunk(chunkIndex(offset)).buffer;
+            int pos = positionOf(offset);
+            int length = ContentRecordLayout.length(chunk, pos);
+            if (length == lengths[i] && plausibleLength(length, pos)
+                    && ContentRecordLayout.stateVolatile(chunk, pos) == ContentRecordLayout.STATE_COMMITTED
+                    && validCommitted(chunk, pos, length)) {
+                return offset;
+            }
+        }
+        return -1;
+    }
+
+    /** Covers {@code [from, to)} with padding records, one per chunk it touches. */
+    private void padRange(long from, long to) {
+        long at = from;
+        while (at < to) {
+            long chunkEnd = ((long) chunkIndex(at) + 1) * chunkBytes;
+            int length = (int) (Math.min(chunkEnd, to) - at);
+            MappedChunks.Chunk chunk = chunks.chunk(chunkIndex(at));
+            ContentRecordLayout.length(chunk.buffer, positionOf(at), length);
+            ContentRecordLayout.stateOrdered(chunk.buffer, positionOf(at), ContentRecordLayout.STATE_PADDING);
+            chunk.markDirty();
+            at += length;
+        }
     }
 
     private boolean plausibleLength(int length, int pos) {

@@ -175,7 +175,9 @@ public final class ContentRecordLayout {
     static boolean lengthsConsistent(ByteBuffer chunk, int at, int length) {
         int idLength = idLength(chunk, at);
         int contentLength = contentLength(chunk, at);
-        return idLength >= 1 && idLength <= MAX_ID_BYTES && contentLength >= 0
-                && recordLength(idLength, contentLength) == length;
+        if (idLength < 1 || idLength > MAX_ID_BYTES || contentLength < 0 || contentLength > MAX_CONTENT_BYTES) {
+            return false; // damaged lengths, however large, are never an exception
+        }
+        return recordLength(idLength, contentLength) == length;
     }
 }

@@ -174,7 +174,7 @@ public final class MemoryStore implements AutoCloseable {
         lastVersion.set(snapshot.lastVersion());
         liveCount.set(live);
         liveContentBytes.set(liveBytes);
-        return new RecoveryReport(true, 0, 0, 0, 0, 0, 0, 0, live, index.size() - live, millisSince(started));
+        return new RecoveryReport(true, 0, 0, 0, 0, 0, 0, 0, 0, live, index.size() - live, millisSince(started));
     }
 
     /**
@@ -183,8 +183,29 @@ public final class MemoryStore implements AutoCloseable {
      * can never come back, and counted.
      */
     private RecoveryReport recoverByScan(long started) {
-        ContentLog.Recovery log = content.recover();
         long capacity = slots.capacity();
+        // Pass 1: which slots are committed with a valid checksum, and which records they vouch for.
+        java.util.BitSet checksumValid = new java.util.BitSet();
+        List<long[]> vouched = new ArrayList<>();
+        for (long slot = 0; slot < capacity; slot++) {
+            ByteBuffer chunk = slots.chunkOf(slot);
+            int base = slots.baseOf(slot);
+            if (SlotLayout.stateVolatile(chunk, base) == SlotLayout.STATE_COMMITTED
+                    && SlotLayout.storedChecksum(chunk, base) == SlotLayout.computeChecksum(chunk, base, slotSize)) {
+                checksumValid.set(Math.toIntExact(slot));
+                vouched.add(new long[] {SlotLayout.contentOffset(chunk, base), SlotLayout.recordLength(chunk, base)});
+            }
+        }
+        vouched.sort((a, b) -> Long.compare(a[0], b[0]));
+        long[] vouchedOffsets = new long[vouched.size()];
+        int[] vouchedLengths = new int[vouched.size()];
+        for (int i = 0; i < vouched.size(); i++) {
+            vouchedOffsets[i] = vouched.get(i)[0];
+            vouchedLengths[i] = (int) vouched.get(i)[1];
+        }
+        ContentLog.Recovery log = content.recover(vouchedOffsets, vouchedLengths);
+
+        // Pass 2: candidates are checksum-valid slots whose record is valid; highest version per id wins.
         long committed = 0;
         long torn = 0;
         long invalid = 0;
@@ -196,7 +217,7 @@ public final class MemoryStore implements AutoCloseable {
             int base = slots.baseOf(slot);
             int state = SlotLayout.stateVolatile(chunk, base);
             if (state == SlotLayout.STATE_COMMITTED) {
-                String id = validCommittedId(chunk, base, log.tail());
+                String id = checksumValid.get(Math.toIntExact(slot)) ? validRecordId(chunk, base, log.tail()) : null;
                 if (id == null) {
                     invalid++;
                     clearSlot(slot);
@@ -234,14 +255,12 @@ public final class MemoryStore implements AutoCloseable {
         content.forceDirty();
         slots.forceDirty();
         return new RecoveryReport(false, capacity, committed, torn, invalid, abandoned,
-                log.abandonedReservations(), log.truncatedBytes(), live, index.size() - live, millisSince(started));
+                log.abandonedReservations(), log.truncatedBytes(), log.bridgedBytes(), live, index.size() - live,
+                millisSince(started));
     }
 
-    /** The id a committed slot belongs to, or null when the slot or its record is not valid. */
-    private String validCommittedId(ByteBuffer chunk, int base, long contentTail) {
-        if (SlotLayout.storedChecksum(chunk, base) != SlotLayout.computeChecksum(chunk, base, slotSize)) {
-            return null;
-        }
+    /** The id a checksum-valid committed slot belongs to, or null when its record is not valid. */
+    private String validRecordId(ByteBuffer chunk, int base, long contentTail) {
         int kind = SlotLayout.kind(chunk, base);
         long offset = SlotLayout.contentOffset(chunk, base);
         int length = SlotLayout.recordLength(chunk, base);

@@ -11,16 +11,20 @@ package dev.warmtier.engine;
  * @param abandonedSlots           slots a writer gave up on before the last close
  * @param abandonedRecords         content reservations whose writer died; turned into padding
  * @param contentBytesTruncated    bytes of the content log past its first invalid record; zeroed
+ * @param contentBytesBridged      bytes of holes in the content log (headers a power loss kept from the
+ *                                 disk) before records that committed slots vouch for; made padding
  * @param liveMemories             ids whose highest version is a memory, not a tombstone
  * @param tombstones               ids whose highest version is a delete
  * @param tookMillis               time the recovery took
  */
 public record RecoveryReport(boolean cleanStart, long slotsScanned, long committedSlots, long tornSlotsDiscarded,
                              long invalidSlotsDiscarded, long abandonedSlots, long abandonedRecords,
-                             long contentBytesTruncated, long liveMemories, long tombstones, long tookMillis) {
+                             long contentBytesTruncated, long contentBytesBridged, long liveMemories, long tombstones,
+                             long tookMillis) {
 
     /** Records and slots recovery threw away: what an operator should hear about. */
     public long discarded() {
-        return tornSlotsDiscarded + invalidSlotsDiscarded + abandonedRecords + (contentBytesTruncated > 0 ? 1 : 0);
+        return tornSlotsDiscarded + invalidSlotsDiscarded + abandonedRecords + (contentBytesTruncated > 0 ? 1 : 0)
+                + (contentBytesBridged > 0 ? 1 : 0);
     }
 }

@@ -28,7 +28,7 @@ class ContentLogTest {
     @BeforeEach
     void open() {
         log = ContentLog.open(dir, TestStores.small(), FileExtender.ZERO_FILL, 0);
-        log.recover();
+        log.recover(new long[0], new int[0]);
     }
 
     @AfterEach
@@ -107,7 +107,7 @@ class ContentLogTest {
         long tail = log.tail();
         log.close();
         log = ContentLog.open(dir, TestStores.small(), FileExtender.ZERO_FILL, 0);
-        ContentLog.Recovery recovery = log.recover();
+        ContentLog.Recovery recovery = log.recover(new long[0], new int[0]);
         assertThat(recovery.tail()).isEqualTo(tail);
         assertThat(recovery.truncatedBytes()).isZero();
         assertThat(recovery.invalidRecordOffset()).isEqualTo(-1);

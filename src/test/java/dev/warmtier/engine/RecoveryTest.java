@@ -116,7 +116,7 @@ class RecoveryTest {
     }
 
     @Test
-    void aRecordWithADamagedChecksumTruncatesTheLogAtIt() throws Exception {
+    void aRecordWithADamagedChecksumIsDiscardedAndTheVouchedRecordsAfterItSurvive() throws Exception {
         long offsetOfB;
         try (MemoryStore store = TestStores.open(dir)) {
             store.put("a", MemoryWrite.of("alpha"));
@@ -126,11 +126,33 @@ class RecoveryTest {
         }
         damage().crashed().flipContentByte(offsetOfB + ContentRecordLayout.ID_OFFSET + 2);
         try (MemoryStore store = TestStores.open(dir)) {
-            assertThat(store.recovery().contentBytesTruncated()).isGreaterThan(0);
+            RecoveryReport recovery = store.recovery();
+            assertThat(recovery.contentBytesBridged()).isEqualTo(ContentRecordLayout.recordLength(1, 5));
+            assertThat(recovery.contentBytesTruncated()).isZero();
+            assertThat(recovery.invalidSlotsDiscarded()).isEqualTo(1);
             assertThat(store.get("a")).isPresent();
             assertThat(store.get("b")).isEmpty();
-            assertThat(store.get("c")).isEmpty();
+            // c was acknowledged after b; its slot vouches for its record, which is whole.
+            assertThat(store.get("c").orElseThrow().content()).isEqualTo("charlie");
             assertThat(store.check().violations()).isZero();
+        }
+    }
+
+    @Test
+    void withNoVouchedRecordAfterIt_theLogIsTruncatedAtTheFirstInvalidRecord() throws Exception {
+        long offsetOfB;
+        try (MemoryStore store = TestStores.open(dir)) {
+            store.put("a", MemoryWrite.of("alpha"));
+            offsetOfB = store.stats().contentBytes();
+            store.put("b", MemoryWrite.of("bravo"));
+        }
+        damage().crashed().flipContentByte(offsetOfB + ContentRecordLayout.ID_OFFSET + 2);
+        try (MemoryStore store = TestStores.open(dir)) {
+            assertThat(store.recovery().contentBytesTruncated()).isGreaterThan(0);
+            assertThat(store.recovery().contentBytesBridged()).isZero();
+            assertThat(store.stats().contentBytes()).isEqualTo(offsetOfB);
+            assertThat(store.get("a")).isPresent();
+            assertThat(store.get("b")).isEmpty();
         }
     }
 
