@@ -50,6 +50,8 @@ final class HeaderedFile {
             if (fresh) {
                 writeHeader.accept(header);
                 header.force();
+                // The new file's directory entry is only durable once the directory is forced.
+                CleanShutdown.forceDirectory(path.toAbsolutePath().getParent());
             }
             return new HeaderedFile(path, channel, header);
         } catch (IOException e) {

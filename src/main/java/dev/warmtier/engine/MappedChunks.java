@@ -162,7 +162,12 @@ final class MappedChunks {
     void forceDirty() {
         for (Chunk chunk : chunks) {
             if (chunk.takeDirty()) {
-                chunk.buffer.force();
+                try {
+                    chunk.buffer.force();
+                } catch (RuntimeException | Error e) {
+                    chunk.markDirty(); // not on disk: the next flush must try this chunk again
+                    throw e;
+                }
                 forces.increment();
             }
         }

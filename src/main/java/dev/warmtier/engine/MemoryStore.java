@@ -65,9 +65,15 @@ public final class MemoryStore implements AutoCloseable {
     private final AtomicLong liveContentBytes = new AtomicLong();
     private final LongAdder readChecksumFailures = new LongAdder();
     private final LongAdder abandonedWrites = new LongAdder();
+    /** Background flushes that failed (a force threw); each failed chunk is retried next round. */
+    private final LongAdder flushFailures = new LongAdder();
 
-    /** Operations under way; close waits for zero after setting {@link #closed}. */
-    private final LongAdder inFlight = new LongAdder();
+    /**
+     * Operations under way; close waits for zero after setting {@link #closed}. One AtomicLong,
+     * not a LongAdder: a LongAdder's sum is no snapshot (an increment and its decrement may land in
+     * different cells), so close could read zero while an operation still touches a chunk.
+     */
+    private final AtomicLong inFlight = new AtomicLong();
     private volatile boolean closed;
     private final ScheduledExecutorService flusher;
     private final RecoveryReport recovery;
@@ -108,7 +114,14 @@ public final class MemoryStore implements AutoCloseable {
      */
     public static MemoryStore open(Path dir, StoreOptions options, FileExtender extender, Clock clock) {
         try {
-            Files.createDirectories(dir);
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir);
+                // A new directory entry is only durable once its parent is forced.
+                Path parent = dir.toAbsolutePath().getParent();
+                if (parent != null) {
+                    CleanShutdown.forceDirectory(parent);
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create store directory " + dir, e);
         }
@@ -614,7 +627,7 @@ public final class MemoryStore implements AutoCloseable {
 
     public StoreStats stats() {
         return new StoreStats(allocator.next(), liveCount.get(), slots.capacity(), content.tail(),
-                liveContentBytes.get(), readChecksumFailures.sum(), abandonedWrites.sum());
+                liveContentBytes.get(), readChecksumFailures.sum(), abandonedWrites.sum(), flushFailures.sum());
     }
 
     public RecoveryReport recovery() {
@@ -672,22 +685,24 @@ public final class MemoryStore implements AutoCloseable {
             flush();
         } catch (StoreClosedException e) {
             // Close forces everything itself.
-        } catch (RuntimeException e) {
-            // Keep the flusher alive; the next round tries again. Reported by health (later).
+        } catch (Throwable e) {
+            // Anything escaping would cancel the schedule for good: report it and keep flushing.
+            // The chunk whose force failed stays dirty, so the next round tries it again.
+            flushFailures.increment();
             Thread.currentThread().getUncaughtExceptionHandler().uncaughtException(Thread.currentThread(), e);
         }
     }
 
     private void enter() {
-        inFlight.increment();
+        inFlight.incrementAndGet();
         if (closed) {
-            inFlight.decrement();
+            inFlight.decrementAndGet();
             throw new StoreClosedException("store " + dir + " is closed");
         }
     }
 
     private void exit() {
-        inFlight.decrement();
+        inFlight.decrementAndGet();
     }
 
     /**
@@ -704,7 +719,7 @@ public final class MemoryStore implements AutoCloseable {
         }
         // enter() increments before it reads closed, and we wrote closed before reading the sum,
         // so every operation either saw closed or is counted here.
-        while (inFlight.sum() != 0) {
+        while (inFlight.get() != 0) {
             LockSupport.parkNanos(50_000);
         }
         if (flusher != null) {

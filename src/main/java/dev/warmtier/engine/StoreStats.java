@@ -5,7 +5,9 @@ package dev.warmtier.engine;
  *
  * @param readChecksumFailures committed slots or records that failed their checksum when read
  * @param abandonedWrites      slots claimed since open and given up (failed precondition or failed write)
+ * @param flushFailures        background flushes that failed; the chunks stay dirty and are retried
  */
 public record StoreStats(long slotsAllocated, long slotsLive, long slotCapacity, long contentBytes,
-                         long liveContentBytes, long readChecksumFailures, long abandonedWrites) {
+                         long liveContentBytes, long readChecksumFailures, long abandonedWrites,
+                         long flushFailures) {
 }

@@ -195,6 +195,9 @@ public class MemoryService {
         if (!SpaceRegistry.isValidName(space)) {
             throw new InvalidRequestException("space", "must match [a-z0-9_-]{3,64}, was '" + space + "'");
         }
+        if (spaces.isClosing()) {
+            throw new StoreClosedException("the service is shutting down");
+        }
         return spaces.get(space).orElseThrow(() -> new NotFoundException("space '" + space + "' does not exist"));
     }
 
@@ -204,10 +207,10 @@ public class MemoryService {
         try {
             return operation.apply(store);
         } catch (StoreClosedException e) {
-            if (spaces.get(space).isEmpty()) {
-                throw new NotFoundException("space '" + space + "' does not exist");
+            if (!spaces.isClosing() && spaces.get(space).isEmpty()) {
+                throw new NotFoundException("space '" + space + "' does not exist"); // dropped under us
             }
-            throw e;
+            throw e; // shutting down: 503 with Retry-After
         } catch (IllegalArgumentException e) {
             throw e instanceof dev.warmtier.engine.ContentTooLargeException ? e : InvalidRequestException.fromEngine(e);
         }

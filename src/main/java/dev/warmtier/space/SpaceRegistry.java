@@ -1,6 +1,7 @@
 package dev.warmtier.space;
 
 import dev.warmtier.engine.MemoryStore;
+import dev.warmtier.engine.StoreClosedException;
 import dev.warmtier.engine.StoreOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -49,7 +50,8 @@ public class SpaceRegistry implements AutoCloseable {
     private final Map<String, MemoryStore> stores = new ConcurrentHashMap<>();
     /** Serializes create, drop and close, so a space is never opened twice or left open after close. */
     private final Object lifecycle = new Object();
-    private boolean closed;
+    /** Set once by close(); volatile so request threads see a shutdown under way without the lock. */
+    private volatile boolean closed;
 
     public SpaceRegistry(WarmTierProperties properties) {
         this.dataDir = properties.dataDir().toAbsolutePath();
@@ -133,6 +135,7 @@ public class SpaceRegistry implements AutoCloseable {
             try {
                 deleteTree(dropped);
                 Files.move(dataDir.resolve(name), dropped, StandardCopyOption.ATOMIC_MOVE);
+                forceDirectory(dataDir); // the rename is durable before any file goes
                 deleteTree(dropped);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot delete the files of space " + name + " in " + dataDir, e);
@@ -220,8 +223,13 @@ public class SpaceRegistry implements AutoCloseable {
 
     private void requireOpen() {
         if (closed) {
-            throw new IllegalStateException("the space registry is closed");
+            throw new StoreClosedException("the service is shutting down; its spaces are closed");
         }
+    }
+
+    /** True once shutdown has begun closing the spaces: requests then answer 503, not 404. */
+    public boolean isClosing() {
+        return closed;
     }
 
     /** Closes what the constructor opened before it failed, keeping the first failure as the cause. */
@@ -234,5 +242,12 @@ public class SpaceRegistry implements AutoCloseable {
             }
         }
         stores.clear();
+    }
+
+    private static void forceDirectory(Path dir) throws IOException {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(dir,
+                java.nio.file.StandardOpenOption.READ)) {
+            channel.force(true);
+        }
     }
 }

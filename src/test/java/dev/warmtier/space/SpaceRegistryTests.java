@@ -199,8 +199,8 @@ class SpaceRegistryTests {
         SpaceRegistry registry = open();
         registry.close();
 
-        assertThatThrownBy(() -> registry.create("alpha")).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> registry.drop("alpha")).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> registry.create("alpha")).isInstanceOf(dev.warmtier.engine.StoreClosedException.class);
+        assertThatThrownBy(() -> registry.drop("alpha")).isInstanceOf(dev.warmtier.engine.StoreClosedException.class);
         registry.close(); // a second close does nothing
     }
 

@@ -1,0 +1,51 @@
+package dev.warmtier.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.warmtier.engine.Durability;
+import dev.warmtier.engine.StoreClosedException;
+import dev.warmtier.space.SpaceRegistry;
+import dev.warmtier.space.WarmTierProperties;
+import dev.warmtier.system.NotFoundException;
+import dev.warmtier.system.ProblemDetailsAdvice;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * While the service shuts down, requests answer 503 (come back later), not 404 (it does not
+ * exist); a space dropped under a request still answers 404.
+ */
+class ShutdownAnswersTests {
+
+    @TempDir
+    Path dataDir;
+
+    private SpaceRegistry registry() {
+        return new SpaceRegistry(new WarmTierProperties(dataDir, 4, Durability.NONE, Duration.ofMillis(100), 1000));
+    }
+
+    @Test
+    void requestsDuringShutdownAre503NotFound() {
+        SpaceRegistry registry = registry();
+        MemoryService service = new MemoryService(registry);
+        service.put("default", "k", new MemoryBody("v", null, null, null, null), Precondition.NONE);
+        registry.close();
+
+        assertThatThrownBy(() -> service.get("default", "k", true)).isInstanceOf(StoreClosedException.class)
+                .satisfies(e -> assertThat(ProblemDetailsAdvice.problemFor(e).getStatus()).isEqualTo(503));
+        assertThatThrownBy(() -> registry.create("other")).isInstanceOf(StoreClosedException.class);
+    }
+
+    @Test
+    void aSpaceDroppedUnderARequestIs404() {
+        try (SpaceRegistry registry = registry()) {
+            MemoryService service = new MemoryService(registry);
+            registry.create("doomed");
+            registry.drop("doomed");
+            assertThatThrownBy(() -> service.get("doomed", "k", true)).isInstanceOf(NotFoundException.class);
+        }
+    }
+}
