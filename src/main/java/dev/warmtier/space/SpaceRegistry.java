@@ -54,8 +54,25 @@ public class SpaceRegistry implements AutoCloseable {
     private volatile boolean closed;
 
     public SpaceRegistry(WarmTierProperties properties) {
+        this(properties, options -> options);
+    }
+
+    /** The constructor Spring uses: a test configuration may customize the stores' options. */
+    @org.springframework.beans.factory.annotation.Autowired
+    public SpaceRegistry(WarmTierProperties properties,
+                         org.springframework.beans.factory.ObjectProvider<StoreOptionsCustomizer> customizers) {
+        this(properties, options -> {
+            StoreOptions customized = options;
+            for (StoreOptionsCustomizer customizer : customizers.orderedStream().toList()) {
+                customized = customizer.customize(customized);
+            }
+            return customized;
+        });
+    }
+
+    private SpaceRegistry(WarmTierProperties properties, java.util.function.UnaryOperator<StoreOptions> customize) {
         this.dataDir = properties.dataDir().toAbsolutePath();
-        this.options = properties.toStoreOptions();
+        this.options = customize.apply(properties.toStoreOptions());
         try {
             Files.createDirectories(this.dataDir);
             deleteDroppedLeftovers();

@@ -24,6 +24,7 @@ import org.springframework.validation.annotation.Validated;
  * @param syncInterval       flush period for {@link Durability#INTERVAL}
  * @param maxContentBytes    largest content, in UTF-8 bytes, of one memory
  * @param maxRequestBytes    largest request body the API reads (a batch is bounded by it); 413 past it
+ * @param checkInterval      period of the background invariant check of every space; 0 turns it off
  */
 @ConfigurationProperties("warmtier")
 @Validated
@@ -33,7 +34,8 @@ public record WarmTierProperties(
         @DefaultValue("interval") @NotNull Durability durability,
         @DefaultValue("100ms") @NotNull @DurationMin(nanos = 1, message = "must be positive") Duration syncInterval,
         @DefaultValue("1048576") @Min(0) @Max(268_435_456) int maxContentBytes,
-        @DefaultValue("33554432") @Min(1024) long maxRequestBytes) {
+        @DefaultValue("33554432") @Min(1024) long maxRequestBytes,
+        @DefaultValue("60s") @NotNull @DurationMin(nanos = 0, message = "must be 0 (off) or positive") Duration checkInterval) {
 
     /** The constructor Spring binds (a record with a second constructor must say which). */
     @ConstructorBinding
@@ -43,7 +45,7 @@ public record WarmTierProperties(
     /** The settings with the default request-body limit (32 MiB). */
     public WarmTierProperties(Path dataDir, int embeddingDimension, Durability durability, Duration syncInterval,
                               int maxContentBytes) {
-        this(dataDir, embeddingDimension, durability, syncInterval, maxContentBytes, 32L << 20);
+        this(dataDir, embeddingDimension, durability, syncInterval, maxContentBytes, 32L << 20, Duration.ofSeconds(60));
     }
 
     /**

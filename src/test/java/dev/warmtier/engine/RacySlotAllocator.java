@@ -8,11 +8,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * production setting can select it. It exists to prove the checker and the concurrency tests fail
  * when the allocation is not one atomic step.
  */
-final class RacySlotAllocator implements SlotAllocator {
+public final class RacySlotAllocator implements SlotAllocator {
 
     private final AtomicLong next;
 
-    RacySlotAllocator(long firstFree) {
+    public RacySlotAllocator(long firstFree) {
         this.next = new AtomicLong(firstFree);
     }
 

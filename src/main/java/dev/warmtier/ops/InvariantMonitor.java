@@ -1,0 +1,124 @@
+package dev.warmtier.ops;
+
+import dev.warmtier.engine.InvariantReport;
+import dev.warmtier.engine.MemoryStore;
+import dev.warmtier.space.SpaceRegistry;
+import dev.warmtier.space.WarmTierProperties;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.InitializingBean;
+import org.springframework.stereotype.Component;
+
+/**
+ * Runs the engine's invariant checker over every space, on demand (the actuator endpoint) and
+ * every {@code warmtier.check-interval} in the background, and remembers the latest outcome per
+ * space for health. Checks never overlap: the schedule uses a fixed delay on one thread.
+ */
+@Component
+public class InvariantMonitor implements InitializingBean, DisposableBean {
+
+    private static final Logger log = LoggerFactory.getLogger(InvariantMonitor.class);
+
+    /** The latest check of one space: its report, or why it could not be read. */
+    public record Outcome(InvariantReport report, String failure, Instant at) {
+        public boolean healthy() {
+            return failure == null && report.violations() == 0;
+        }
+    }
+
+    private final SpaceRegistry spaces;
+    private final java.time.Duration interval;
+    /** Latest outcome per space; written by whichever check finished last. */
+    private final Map<String, Outcome> latest = new ConcurrentHashMap<>();
+    private ScheduledExecutorService scheduler;
+
+    public InvariantMonitor(SpaceRegistry spaces, WarmTierProperties properties) {
+        this.spaces = spaces;
+        this.interval = properties.checkInterval();
+    }
+
+    @Override
+    public void afterPropertiesSet() {
+        if (interval.isZero()) {
+            return;
+        }
+        scheduler = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "warmtier-invariant-check");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long period = interval.toNanos();
+        scheduler.scheduleWithFixedDelay(this::checkAllQuietly, period, period, TimeUnit.NANOSECONDS);
+    }
+
+    /** Checks every space now; the outcome of each is also kept for health. */
+    public Map<String, Outcome> checkAll() {
+        Map<String, Outcome> outcomes = new TreeMap<>();
+        for (String name : spaces.names()) {
+            check(name).ifPresent(outcome -> outcomes.put(name, outcome));
+        }
+        latest.keySet().retainAll(spaces.names());
+        return outcomes;
+    }
+
+    /** Checks one space now; empty when there is no such space. */
+    public Optional<Outcome> check(String name) {
+        Optional<MemoryStore> store = spaces.get(name);
+        if (store.isEmpty()) {
+            return Optional.empty();
+        }
+        Outcome outcome;
+        try {
+            outcome = new Outcome(store.get().check(), null, Instant.now());
+            if (outcome.report().violations() > 0) {
+                log.error("Space {} violates its invariants: {}", name, outcome.report());
+            }
+        } catch (RuntimeException e) {
+            log.error("Space {} could not be checked", name, e);
+            outcome = new Outcome(null, e.getClass().getSimpleName() + ": " + e.getMessage(), Instant.now());
+        }
+        latest.put(name, outcome);
+        return Optional.of(outcome);
+    }
+
+    /** The latest outcome per space, checking now the spaces never checked yet. */
+    public Map<String, Outcome> latest() {
+        Map<String, Outcome> outcomes = new TreeMap<>();
+        for (String name : spaces.names()) {
+            Outcome outcome = latest.get(name);
+            if (outcome == null) {
+                outcome = check(name).orElse(null);
+            }
+            if (outcome != null) {
+                outcomes.put(name, outcome);
+            }
+        }
+        return outcomes;
+    }
+
+    private void checkAllQuietly() {
+        try {
+            checkAll();
+        } catch (Throwable e) {
+            // Never let one failure cancel the schedule.
+            log.error("Background invariant check failed", e);
+        }
+    }
+
+    @Override
+    public void destroy() throws InterruptedException {
+        if (scheduler != null) {
+            scheduler.shutdown();
+            scheduler.awaitTermination(1, TimeUnit.MINUTES);
+        }
+    }
+}
