@@ -52,7 +52,7 @@ public class MemoryService {
             if (precondition.noneMatchAny()) {
                 result = store.putIfAbsent(id, write);
             } else if (precondition.hasIfMatch()) {
-                result = putIfMatches(store, id, precondition, current -> write);
+                result = putIfMatches(store, id, precondition, false, current -> write);
             } else {
                 result = store.put(id, write);
             }
@@ -84,7 +84,7 @@ public class MemoryService {
         return onStore(space, store -> {
             checkId(id);
             Precondition effective = precondition.hasIfMatch() ? precondition : new Precondition(true, null, false);
-            PutResult result = putIfMatches(store, id, effective, current -> merge(current, patch));
+            PutResult result = putIfMatches(store, id, effective, true, current -> merge(current, patch));
             if (!result.status().isStored()) {
                 if (result.currentVersion() == 0) {
                     throw memoryNotFound(space, id);
@@ -174,13 +174,14 @@ public class MemoryService {
     /**
      * Stores {@code write.apply(current)} only if the live version satisfies If-Match, as one
      * conditional engine write on the version just read; if another write lands between the read
-     * and the write, reads again.
+     * and the write, reads again. Only a write built from the current memory ({@code needsCurrent},
+     * a PATCH) reads it whole; a PUT reads the version from the index alone.
      */
     private static PutResult putIfMatches(MemoryStore store, String id, Precondition precondition,
-                                          Function<StoredMemory, MemoryWrite> write) {
+                                          boolean needsCurrent, Function<StoredMemory, MemoryWrite> write) {
         while (true) {
-            StoredMemory current = store.get(id, true).orElse(null);
-            long version = current == null ? 0 : current.version();
+            StoredMemory current = needsCurrent ? store.get(id, true).orElse(null) : null;
+            long version = needsCurrent ? (current == null ? 0 : current.version()) : store.version(id);
             if (!precondition.matches(version)) {
                 return new PutResult(PutResult.Status.PRECONDITION_FAILED, null, version);
             }

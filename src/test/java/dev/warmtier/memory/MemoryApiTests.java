@@ -2,6 +2,7 @@ package dev.warmtier.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.warmtier.TestHttp;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,15 +33,15 @@ class MemoryApiTests {
     @LocalServerPort
     int port;
 
-    private Http http() {
-        return new Http(port);
+    private TestHttp http() {
+        return new TestHttp(port);
     }
 
     private static final String BASE = "/api/v1/spaces/default/memories/";
 
     @Test
     void putCreatesThenReplacesAndGetReadsItBackWithItsEtag() {
-        Http.Response created = http().put(BASE + "thread-0-ep-0",
+        TestHttp.Response created = http().put(BASE + "thread-0-ep-0",
                 "{\"content\":\"Content from thread 0 episode 0\",\"embedding\":[0.0,0.1,0.2,0.3],\"confidence\":0.5}");
         assertThat(created.status()).as("%s", created).isEqualTo(201);
         JsonNode m = created.json();
@@ -56,12 +57,12 @@ class MemoryApiTests {
         assertThat(created.header("ETag")).isEqualTo("\"" + version + "\"");
         assertThat(m.has("slot")).isTrue();
 
-        Http.Response replaced = http().put(BASE + "thread-0-ep-0", "{\"content\":\"second\"}");
+        TestHttp.Response replaced = http().put(BASE + "thread-0-ep-0", "{\"content\":\"second\"}");
         assertThat(replaced.status()).isEqualTo(200);
         assertThat(replaced.json().get("version").asLong()).isGreaterThan(version);
         assertThat(replaced.json().get("createdAt").asString()).isEqualTo(m.get("createdAt").asString());
 
-        Http.Response got = http().get(BASE + "thread-0-ep-0");
+        TestHttp.Response got = http().get(BASE + "thread-0-ep-0");
         assertThat(got.status()).isEqualTo(200);
         assertThat(got.json().get("content").asString()).isEqualTo("second");
         assertThat(got.json().get("embedding").size()).isEqualTo(4);
@@ -71,14 +72,14 @@ class MemoryApiTests {
 
     @Test
     void conditionalWritesAnswer412WhenTheirPreconditionFails() {
-        Http.Response first = http().put(BASE + "cond", "{\"content\":\"v1\"}", "If-None-Match", "*");
+        TestHttp.Response first = http().put(BASE + "cond", "{\"content\":\"v1\"}", "If-None-Match", "*");
         assertThat(first.status()).isEqualTo(201);
         String etag = first.header("ETag");
-        Http.Response again = http().put(BASE + "cond", "{\"content\":\"v2\"}", "If-None-Match", "*");
+        TestHttp.Response again = http().put(BASE + "cond", "{\"content\":\"v2\"}", "If-None-Match", "*");
         assertThat(again.status()).isEqualTo(412);
         assertThat(again.header("Content-Type")).startsWith("application/problem+json");
         assertThat(http().put(BASE + "cond", "{\"content\":\"v2\"}", "If-Match", "\"1\"").status()).isEqualTo(412);
-        Http.Response swapped = http().put(BASE + "cond", "{\"content\":\"v2\"}", "If-Match", etag);
+        TestHttp.Response swapped = http().put(BASE + "cond", "{\"content\":\"v2\"}", "If-Match", etag);
         assertThat(swapped.status()).isEqualTo(200);
         assertThat(http().put(BASE + "cond", "{\"content\":\"v3\"}", "If-Match", etag).status()).isEqualTo(412);
         assertThat(http().put(BASE + "cond-absent", "{\"content\":\"x\"}", "If-Match", "*").status()).isEqualTo(412);
@@ -91,7 +92,7 @@ class MemoryApiTests {
     @Test
     void patchChangesOnlyTheFieldsGivenAsANewVersion() {
         http().put(BASE + "patched", "{\"content\":\"keep\",\"embedding\":[1,2,3,4],\"confidence\":0.2}");
-        Http.Response patched = http().send("PATCH", BASE + "patched", "{\"confidence\":0.9,\"activation\":null}",
+        TestHttp.Response patched = http().send("PATCH", BASE + "patched", "{\"confidence\":0.9,\"activation\":null}",
                 "Content-Type", "application/merge-patch+json");
         assertThat(patched.status()).as("%s", patched).isEqualTo(200);
         assertThat(patched.json().get("content").asString()).isEqualTo("keep");
@@ -109,8 +110,8 @@ class MemoryApiTests {
 
     @Test
     void postPicksATimeOrderedIdAndAnswersItsLocation() {
-        Http.Response a = http().send("POST", "/api/v1/spaces/default/memories", "{\"content\":\"a\"}");
-        Http.Response b = http().send("POST", "/api/v1/spaces/default/memories", "{\"content\":\"b\"}");
+        TestHttp.Response a = http().send("POST", "/api/v1/spaces/default/memories", "{\"content\":\"a\"}");
+        TestHttp.Response b = http().send("POST", "/api/v1/spaces/default/memories", "{\"content\":\"b\"}");
         assertThat(a.status()).isEqualTo(201);
         String idA = a.json().get("id").asString();
         String idB = b.json().get("id").asString();
@@ -129,7 +130,7 @@ class MemoryApiTests {
         List<String> ids = new ArrayList<>();
         String next = null;
         do {
-            Http.Response page = http().get("/api/v1/spaces/paging/memories?limit=10" + (next == null ? "" : "&after=" + next));
+            TestHttp.Response page = http().get("/api/v1/spaces/paging/memories?limit=10" + (next == null ? "" : "&after=" + next));
             assertThat(page.status()).isEqualTo(200);
             page.json().get("items").forEach(item -> {
                 ids.add(item.get("id").asString());
@@ -147,7 +148,7 @@ class MemoryApiTests {
 
     @Test
     void batchAnswersOneResultPerItemInOrder() {
-        Http.Response batch = http().send("POST", "/api/v1/spaces/default/memories/batch",
+        TestHttp.Response batch = http().send("POST", "/api/v1/spaces/default/memories/batch",
                 "{\"memories\":[{\"id\":\"b1\",\"content\":\"one\"},{\"id\":\"b2\",\"content\":\"two\",\"confidence\":7},"
                         + "{\"id\":\"b1\",\"content\":\"one again\"}]}");
         assertThat(batch.status()).as("%s", batch).isEqualTo(200);
@@ -163,7 +164,7 @@ class MemoryApiTests {
         for (int i = 0; i < 1001; i++) {
             tooMany.append(i == 0 ? "" : ",").append("{\"id\":\"t").append(i).append("\",\"content\":\"\"}");
         }
-        Http.Response refused = http().send("POST", "/api/v1/spaces/default/memories/batch", tooMany.append("]}").toString());
+        TestHttp.Response refused = http().send("POST", "/api/v1/spaces/default/memories/batch", tooMany.append("]}").toString());
         assertThat(refused.status()).isEqualTo(400);
         assertThat(refused.json().get("errors").get(0).get("field").asString()).isEqualTo("memories");
         assertThat(http().get(BASE + "t1").status()).as("nothing of a refused batch is stored").isEqualTo(404);
@@ -186,7 +187,7 @@ class MemoryApiTests {
 
     @Test
     void idsMayHoldAnyUnicodeIncludingAnEncodedSlash() {
-        Http.Response put = http().put(BASE + "caf%C3%A9%2F%E6%BC%A2", "{\"content\":\"unicode\"}");
+        TestHttp.Response put = http().put(BASE + "caf%C3%A9%2F%E6%BC%A2", "{\"content\":\"unicode\"}");
         assertThat(put.status()).as("%s", put).isEqualTo(201);
         assertThat(put.json().get("id").asString()).isEqualTo("café/漢");
         assertThat(http().get(BASE + "caf%C3%A9%2F%E6%BC%A2").json().get("content").asString()).isEqualTo("unicode");

@@ -2,6 +2,7 @@ package dev.warmtier.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.warmtier.TestHttp;
 import dev.warmtier.WarmTierApplication;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -27,8 +28,8 @@ class RestartApiTests {
                         "--warmtier.durability=always");
     }
 
-    private static Http http(ConfigurableApplicationContext context) {
-        return new Http(((WebServerApplicationContext) context).getWebServer().getPort());
+    private static TestHttp http(ConfigurableApplicationContext context) {
+        return new TestHttp(((WebServerApplicationContext) context).getWebServer().getPort());
     }
 
     @Test
@@ -36,25 +37,25 @@ class RestartApiTests {
         String kept;
         long lastVersion;
         try (ConfigurableApplicationContext first = start()) {
-            Http http = http(first);
+            TestHttp http = http(first);
             assertThat(http.put("/api/v1/spaces/restart-space", null).status()).isEqualTo(201);
             http.put("/api/v1/spaces/restart-space/memories/kept",
                     "{\"content\":\"survives\",\"embedding\":[1,2,3,4],\"confidence\":0.25}");
             http.put("/api/v1/spaces/default/memories/gone", "{\"content\":\"deleted before the restart\"}");
             assertThat(http.send("DELETE", "/api/v1/spaces/default/memories/gone", null).status()).isEqualTo(204);
-            Http.Response patched = http.send("PATCH", "/api/v1/spaces/restart-space/memories/kept",
+            TestHttp.Response patched = http.send("PATCH", "/api/v1/spaces/restart-space/memories/kept",
                     "{\"activation\":0.5}", "Content-Type", "application/merge-patch+json");
             kept = patched.body();
             lastVersion = patched.json().get("version").asLong();
         }
         try (ConfigurableApplicationContext second = start()) {
-            Http http = http(second);
+            TestHttp http = http(second);
             assertThat(http.get("/api/v1/spaces").json().get("spaces").toString()).contains("restart-space");
-            Http.Response got = http.get("/api/v1/spaces/restart-space/memories/kept");
+            TestHttp.Response got = http.get("/api/v1/spaces/restart-space/memories/kept");
             assertThat(got.status()).isEqualTo(200);
             assertThat(got.body()).isEqualTo(kept);
             assertThat(http.get("/api/v1/spaces/default/memories/gone").status()).isEqualTo(404);
-            Http.Response next = http.put("/api/v1/spaces/restart-space/memories/kept", "{\"content\":\"after\"}",
+            TestHttp.Response next = http.put("/api/v1/spaces/restart-space/memories/kept", "{\"content\":\"after\"}",
                     "If-Match", "\"" + lastVersion + "\"");
             assertThat(next.status()).as("%s", next).isEqualTo(200);
             assertThat(next.json().get("version").asLong()).isGreaterThan(lastVersion);

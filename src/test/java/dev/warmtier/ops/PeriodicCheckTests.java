@@ -3,6 +3,7 @@ package dev.warmtier.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.warmtier.TestHttp;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -36,20 +37,20 @@ class PeriodicCheckTests {
 
     @Test
     void thePeriodicCheckTurnsHealthDownAfterAByteOfASlotFlips() throws Exception {
-        OpsHttp http = new OpsHttp(port);
-        OpsHttp.Reply put = http.send("PUT", "/api/v1/spaces/default/memories/victim", "{\"content\":\"soon damaged\"}");
+        TestHttp http = new TestHttp(port);
+        TestHttp.Response put = http.send("PUT", "/api/v1/spaces/default/memories/victim", "{\"content\":\"soon damaged\"}");
         assertThat(put.status()).isEqualTo(201);
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> http.send("GET", "/actuator/health", null).status() == 200);
 
-        OpsHttp.flipSlotByte(dataDir.resolve("default"), put.json().get("slot").asLong(), 4);
+        SlotFileDamage.flipSlotByte(dataDir.resolve("default"), put.json().get("slot").asLong(), 4);
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            OpsHttp.Reply health = http.send("GET", "/actuator/health", null);
+            TestHttp.Response health = http.send("GET", "/actuator/health", null);
             assertThat(health.status()).as(health.body()).isEqualTo(503);
             assertThat(health.json().get("components").get("warmTier").get("status").asString()).isEqualTo("DOWN");
         });
-        OpsHttp.Reply report = http.send("GET", "/actuator/warmtier/default", null);
+        TestHttp.Response report = http.send("GET", "/actuator/warmtier/default", null);
         assertThat(report.json().get("invariants").get("checksumFailures").asLong()).isEqualTo(1);
         assertThat(report.json().get("invariants").get("ok").asBoolean()).isFalse();
         // Reads of the damaged memory fail loudly instead of serving bad bytes.

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.warmtier.engine.RacySlotAllocator;
 import dev.warmtier.space.StoreOptionsCustomizer;
+import dev.warmtier.TestHttp;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,7 +63,7 @@ class RacyServiceTests {
             for (int w = 0; w < workers; w++) {
                 int worker = w;
                 futures.add(pool.submit(() -> {
-                    OpsHttp http = new OpsHttp(port);
+                    TestHttp http = new TestHttp(port);
                     start.await();
                     for (int i = 0; i < 100; i++) {
                         http.send("PUT", "/api/v1/spaces/default/memories/w" + worker + "-" + i,
@@ -77,12 +78,12 @@ class RacyServiceTests {
         } finally {
             pool.shutdownNow();
         }
-        OpsHttp http = new OpsHttp(port);
-        OpsHttp.Reply report = http.send("GET", "/actuator/warmtier/default", null);
+        TestHttp http = new TestHttp(port);
+        TestHttp.Response report = http.send("GET", "/actuator/warmtier/default", null);
         System.out.println("racy service report: " + report.body());
         assertThat(report.json().get("invariants").get("duplicateSlots").asLong()).as(report.body()).isPositive();
         assertThat(report.json().get("invariants").get("ok").asBoolean()).isFalse();
-        OpsHttp.Reply health = http.send("GET", "/actuator/health", null);
+        TestHttp.Response health = http.send("GET", "/actuator/health", null);
         assertThat(health.status()).isEqualTo(503);
         assertThat(health.json().get("components").get("warmTier").get("status").asString()).isEqualTo("DOWN");
     }

@@ -2,6 +2,7 @@ package dev.warmtier.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.warmtier.TestHttp;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,11 +33,11 @@ class WarmTierEndpointTests {
 
     @Test
     void theReportHasTheContractsShapeAndAHealthyStoreReportsZeroEverywhere() throws Exception {
-        OpsHttp http = new OpsHttp(port);
+        TestHttp http = new TestHttp(port);
         for (int i = 0; i < 5; i++) {
             http.send("PUT", "/api/v1/spaces/default/memories/r" + i, "{\"content\":\"report " + i + "\"}");
         }
-        OpsHttp.Reply reply = http.send("GET", "/actuator/warmtier", null);
+        TestHttp.Response reply = http.send("GET", "/actuator/warmtier", null);
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         JsonNode space = reply.json().get("spaces").get("default");
         for (String field : new String[] {"slotsAllocated", "slotsLive", "slotCapacity", "contentBytes", "liveContentBytes"}) {
@@ -52,12 +53,12 @@ class WarmTierEndpointTests {
         assertThat(invariants.get("checkedAt").asString()).endsWith("Z");
         assertThat(invariants.has("tookMillis")).isTrue();
 
-        OpsHttp.Reply one = http.send("GET", "/actuator/warmtier/default", null);
+        TestHttp.Response one = http.send("GET", "/actuator/warmtier/default", null);
         assertThat(one.status()).isEqualTo(200);
         assertThat(one.json().get("invariants").get("ok").asBoolean()).isTrue();
         assertThat(http.send("GET", "/actuator/warmtier/no-such-space", null).status()).isEqualTo(404);
 
-        OpsHttp.Reply health = http.send("GET", "/actuator/health", null);
+        TestHttp.Response health = http.send("GET", "/actuator/health", null);
         assertThat(health.json().get("status").asString()).isEqualTo("UP");
         JsonNode component = health.json().get("components").get("warmTier");
         assertThat(component.get("status").asString()).isEqualTo("UP");

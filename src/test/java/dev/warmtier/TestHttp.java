@@ -1,4 +1,4 @@
-package dev.warmtier.memory;
+package dev.warmtier;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -9,29 +9,29 @@ import java.time.Duration;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** A tiny java.net.http client for the API tests: one call, one response with its JSON parsed. */
-final class Http {
+/** A tiny java.net.http client for the HTTP tests: one call, one response with its JSON parsed. */
+public final class TestHttp {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
     private final String base;
 
-    Http(int port) {
+    public TestHttp(int port) {
         this.base = "http://localhost:" + port;
     }
 
     /** A response: status, headers and body, with the body parsed when it is JSON. */
-    record Response(int status, HttpResponse<byte[]> raw) {
-        String body() {
+    public record Response(int status, HttpResponse<byte[]> raw) {
+        public String body() {
             return new String(raw.body(), StandardCharsets.UTF_8);
         }
 
-        JsonNode json() {
+        public JsonNode json() {
             return JSON.readTree(raw.body());
         }
 
-        String header(String name) {
+        public String header(String name) {
             return raw.headers().firstValue(name).orElse(null);
         }
 
@@ -45,7 +45,7 @@ final class Http {
         }
     }
 
-    Response send(String method, String path, String body, String... headers) {
+    public Response send(String method, String path, String body, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
         boolean hasType = false;
         for (int i = 0; i < headers.length; i += 2) {
@@ -64,7 +64,7 @@ final class Http {
         }
     }
 
-    Response sendBytes(String method, String path, byte[] body, String contentType) {
+    public Response sendBytes(String method, String path, byte[] body, String contentType) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
                 .header("Content-Type", contentType)
                 .method(method, HttpRequest.BodyPublishers.ofByteArray(body)).build();
@@ -75,11 +75,11 @@ final class Http {
         }
     }
 
-    Response get(String path, String... headers) {
+    public Response get(String path, String... headers) {
         return send("GET", path, null, headers);
     }
 
-    Response put(String path, String body, String... headers) {
+    public Response put(String path, String body, String... headers) {
         return send("PUT", path, body, headers);
     }
 }
