@@ -197,6 +197,10 @@ final class ContentLog implements AutoCloseable {
         return chunks.forces();
     }
 
+    long growths() {
+        return chunks.growths();
+    }
+
     /** The logical end of the log: where the next record will start. */
     long tail() {
         long stamp = tailLock.tryOptimisticRead();

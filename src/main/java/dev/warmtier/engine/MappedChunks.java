@@ -63,6 +63,8 @@ final class MappedChunks {
     private final ReentrantLock growLock = new ReentrantLock();
     /** Force calls made; a counter only, no ordering relied on. */
     private final java.util.concurrent.atomic.LongAdder forces = new java.util.concurrent.atomic.LongAdder();
+    /** Times the file was extended by a chunk; a counter only, written under growLock. */
+    private final java.util.concurrent.atomic.LongAdder growths = new java.util.concurrent.atomic.LongAdder();
     /** Copy-on-write: replaced whole under growLock, read lock-free. */
     private volatile Chunk[] chunks = new Chunk[0];
 
@@ -139,6 +141,7 @@ final class MappedChunks {
                     channel.truncate(Math.max(size, from));
                     throw e;
                 }
+                growths.increment();
             }
             MappedByteBuffer buffer = channel.map(FileChannel.MapMode.READ_WRITE, from, chunkBytes);
             buffer.order(ByteOrder.LITTLE_ENDIAN);
@@ -198,6 +201,11 @@ final class MappedChunks {
 
     long forces() {
         return forces.sum();
+    }
+
+    /** Chunks this process added to the file (a new file's first one too, not those found at open). */
+    long growths() {
+        return growths.sum();
     }
 
     /**

@@ -79,7 +79,7 @@ public final class MemoryStore implements AutoCloseable {
     private final RecoveryReport recovery;
 
     private MemoryStore(Path dir, StoreOptions options, Clock clock, DataDirLock dirLock, SlotFile slots,
-                        ContentLog content, Optional<CleanShutdown.Snapshot> snapshot) {
+                        ContentLog content, Optional<CleanShutdown.Snapshot> snapshot, boolean created) {
         this.dir = dir;
         this.options = options;
         this.clock = clock;
@@ -91,7 +91,7 @@ public final class MemoryStore implements AutoCloseable {
         long started = System.nanoTime();
         RecoveryReport report = snapshot.map(this::restore).orElse(null);
         if (report == null) {
-            report = recoverByScan(started);
+            report = recoverByScan(started, created);
         }
         this.recovery = report;
         this.allocator = options.allocatorFactory().apply(nextSlotMark);
@@ -133,9 +133,10 @@ public final class MemoryStore implements AutoCloseable {
             Optional<CleanShutdown.Snapshot> snapshot = CleanShutdown.take(dir)
                     .filter(s -> stampsMatch(dir, s));
             long now = clock.millis();
+            boolean created = !Files.exists(dir.resolve(SlotFile.FILE_NAME));
             slotFile = SlotFile.open(dir, options, extender, now);
             log = ContentLog.open(dir, options, extender, now);
-            return new MemoryStore(dir, options, clock, lock, slotFile, log, snapshot);
+            return new MemoryStore(dir, options, clock, lock, slotFile, log, snapshot, created);
         } catch (RuntimeException e) {
             if (log != null) {
                 log.close();
@@ -187,7 +188,8 @@ public final class MemoryStore implements AutoCloseable {
         lastVersion.set(snapshot.lastVersion());
         liveCount.set(live);
         liveContentBytes.set(liveBytes);
-        return new RecoveryReport(true, 0, 0, 0, 0, 0, 0, 0, 0, live, index.size() - live, millisSince(started));
+        return new RecoveryReport(true, false, 0, 0, 0, 0, 0, 0, 0, 0, live, index.size() - live,
+                millisSince(started));
     }
 
     /**
@@ -195,7 +197,7 @@ public final class MemoryStore implements AutoCloseable {
      * candidates and the highest version per id wins. Torn and invalid slots are cleared, so they
      * can never come back, and counted.
      */
-    private RecoveryReport recoverByScan(long started) {
+    private RecoveryReport recoverByScan(long started, boolean created) {
         long capacity = slots.capacity();
         // Pass 1: which slots are committed with a valid checksum, and which records they vouch for.
         java.util.BitSet checksumValid = new java.util.BitSet();
@@ -267,7 +269,7 @@ public final class MemoryStore implements AutoCloseable {
         // Make the repairs durable before anything new is written on top of them.
         content.forceDirty();
         slots.forceDirty();
-        return new RecoveryReport(false, capacity, committed, torn, invalid, abandoned,
+        return new RecoveryReport(false, created, capacity, committed, torn, invalid, abandoned,
                 log.abandonedReservations(), log.truncatedBytes(), log.bridgedBytes(), live, index.size() - live,
                 millisSince(started));
     }
@@ -627,7 +629,8 @@ public final class MemoryStore implements AutoCloseable {
 
     public StoreStats stats() {
         return new StoreStats(allocator.next(), liveCount.get(), slots.capacity(), content.tail(),
-                liveContentBytes.get(), readChecksumFailures.sum(), abandonedWrites.sum(), flushFailures.sum());
+                liveContentBytes.get(), readChecksumFailures.sum(), abandonedWrites.sum(), flushFailures.sum(),
+                slots.growths() + content.growths());
     }
 
     public RecoveryReport recovery() {

@@ -4,6 +4,7 @@ package dev.warmtier.engine;
  * What opening a store found and repaired.
  *
  * @param cleanStart               the clean-shutdown snapshot was valid and the scan was skipped
+ * @param created                  the store's files did not exist before this open: nothing to recover
  * @param slotsScanned             slots examined by the scan (0 on a clean start)
  * @param committedSlots           committed, checksum-valid slots found
  * @param tornSlotsDiscarded       slots with data but no commit, or a damaged state word; cleared
@@ -17,10 +18,15 @@ package dev.warmtier.engine;
  * @param tombstones               ids whose highest version is a delete
  * @param tookMillis               time the recovery took
  */
-public record RecoveryReport(boolean cleanStart, long slotsScanned, long committedSlots, long tornSlotsDiscarded,
+public record RecoveryReport(boolean cleanStart, boolean created, long slotsScanned, long committedSlots, long tornSlotsDiscarded,
                              long invalidSlotsDiscarded, long abandonedSlots, long abandonedRecords,
                              long contentBytesTruncated, long contentBytesBridged, long liveMemories, long tombstones,
                              long tookMillis) {
+
+    /** Whether this open had to rebuild an existing store from its files (a crash, a kill, a power loss). */
+    public boolean recovered() {
+        return !cleanStart && !created;
+    }
 
     /** Records and slots recovery threw away: what an operator should hear about. */
     public long discarded() {

@@ -133,6 +133,10 @@ final class SlotFile implements AutoCloseable {
         return chunks.forces();
     }
 
+    long growths() {
+        return chunks.growths();
+    }
+
     void forceAll() {
         chunks.forceAll();
     }

@@ -7,6 +7,7 @@ import dev.warmtier.engine.MemoryWrite;
 import dev.warmtier.engine.PutResult;
 import dev.warmtier.engine.StoreClosedException;
 import dev.warmtier.engine.StoredMemory;
+import dev.warmtier.ops.WarmTierMeters;
 import dev.warmtier.space.SpaceRegistry;
 import dev.warmtier.system.InvalidRequestException;
 import dev.warmtier.system.NotFoundException;
@@ -35,9 +36,11 @@ public class MemoryService {
     private static final Set<String> READ_ONLY = Set.of("id", "space", "version", "slot", "createdAt", "updatedAt");
 
     private final SpaceRegistry spaces;
+    private final WarmTierMeters meters;
 
-    public MemoryService(SpaceRegistry spaces) {
+    public MemoryService(SpaceRegistry spaces, WarmTierMeters meters) {
         this.spaces = spaces;
+        this.meters = meters;
     }
 
     /** A stored memory and whether the write created it (201) or replaced it (200). */
@@ -46,7 +49,7 @@ public class MemoryService {
 
     public Written put(String space, String id, MemoryBody body, Precondition precondition) {
         MemoryWrite write = toWrite(body);
-        return onStore(space, store -> {
+        return meters.timeStore(space, () -> onStore(space, store -> {
             checkId(id);
             PutResult result;
             if (precondition.noneMatchAny()) {
@@ -60,7 +63,7 @@ public class MemoryService {
                 throw preconditionFailed(id, result.currentVersion(), precondition);
             }
             return new Written(MemoryResource.of(space, result.memory()), result.status() == PutResult.Status.CREATED);
-        });
+        }));
     }
 
     public Written create(String space, MemoryBody body) {
@@ -68,11 +71,11 @@ public class MemoryService {
     }
 
     public MemoryResource get(String space, String id, boolean withEmbedding) {
-        return onStore(space, store -> {
+        return meters.timeGet(space, () -> onStore(space, store -> {
             checkId(id);
             return store.get(id, withEmbedding).map(m -> MemoryResource.of(space, m))
                     .orElseThrow(() -> memoryNotFound(space, id));
-        });
+        }));
     }
 
     /** RFC 7396 merge patch of the writable fields, stored as a new version. */
@@ -81,7 +84,7 @@ public class MemoryService {
             throw new InvalidRequestException("body", "must be a JSON object (application/merge-patch+json)");
         }
         checkPatchFields(patch);
-        return onStore(space, store -> {
+        return meters.timeStore(space, () -> onStore(space, store -> {
             checkId(id);
             Precondition effective = precondition.hasIfMatch() ? precondition : new Precondition(true, null, false);
             PutResult result = putIfMatches(store, id, effective, true, current -> merge(current, patch));
@@ -92,11 +95,11 @@ public class MemoryService {
                 throw preconditionFailed(id, result.currentVersion(), precondition);
             }
             return MemoryResource.of(space, result.memory());
-        });
+        }));
     }
 
     public void delete(String space, String id, Precondition precondition) {
-        onStore(space, store -> {
+        meters.timeDelete(space, () -> onStore(space, store -> {
             checkId(id);
             if (precondition.noneMatchAny()) {
                 throw new InvalidRequestException("If-None-Match", "is not supported on DELETE");
@@ -123,7 +126,7 @@ public class MemoryService {
                 }
                 return null;
             }
-        });
+        }));
     }
 
     public MemoryPage list(String space, int limit, String after) {
@@ -151,6 +154,10 @@ public class MemoryService {
             throw new InvalidRequestException("memories", "must hold 1 to " + MAX_BATCH + " items, had " + size);
         }
         store(space);
+        return meters.timeBatch(space, () -> storeEach(space, request));
+    }
+
+    private BatchResponse storeEach(String space, BatchRequest request) {
         List<BatchResponse.Result> results = new ArrayList<>(request.memories().size());
         for (int i = 0; i < request.memories().size(); i++) {
             BatchRequest.BatchItem item = request.memories().get(i);

@@ -41,9 +41,12 @@ public class InvariantMonitor implements InitializingBean, DisposableBean {
     private final Map<String, Outcome> latest = new ConcurrentHashMap<>();
     private ScheduledExecutorService scheduler;
 
-    public InvariantMonitor(SpaceRegistry spaces, WarmTierProperties properties) {
+    private final WarmTierMeters meters;
+
+    public InvariantMonitor(SpaceRegistry spaces, WarmTierProperties properties, WarmTierMeters meters) {
         this.spaces = spaces;
         this.interval = properties.checkInterval();
+        this.meters = meters;
     }
 
     @Override
@@ -78,7 +81,9 @@ public class InvariantMonitor implements InitializingBean, DisposableBean {
         }
         Outcome outcome;
         try {
+            long started = System.nanoTime();
             outcome = new Outcome(store.get().check(), null, Instant.now());
+            meters.checked(name, outcome.report(), System.nanoTime() - started);
             if (outcome.report().violations() > 0) {
                 log.error("Space {} violates its invariants: {}", name, outcome.report());
             }

@@ -52,6 +52,8 @@ public class SpaceRegistry implements AutoCloseable {
     private final Object lifecycle = new Object();
     /** Set once by close(); volatile so request threads see a shutdown under way without the lock. */
     private volatile boolean closed;
+    /** Told of every space opened and closed; added and notified under {@link #lifecycle}. */
+    private final List<SpaceListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public SpaceRegistry(WarmTierProperties properties) {
         this(properties, options -> options);
@@ -107,6 +109,19 @@ public class SpaceRegistry implements AutoCloseable {
         return dataDir;
     }
 
+    /**
+     * Tells the listener of every space open now, then of each space opened or closed from now
+     * on; both under the lifecycle lock, so no space is missed or reported twice.
+     */
+    public void addListener(SpaceListener listener) {
+        synchronized (lifecycle) {
+            for (String name : names()) {
+                listener.opened(name, stores.get(name));
+            }
+            listeners.add(listener);
+        }
+    }
+
     public static boolean isValidName(String name) {
         return name != null && NAME.matcher(name).matches();
     }
@@ -147,6 +162,7 @@ public class SpaceRegistry implements AutoCloseable {
             if (store == null) {
                 return false;
             }
+            closing(name);
             store.close();
             Path dropped = dataDir.resolve(name + DROPPED_SUFFIX);
             try {
@@ -173,6 +189,7 @@ public class SpaceRegistry implements AutoCloseable {
             RuntimeException failure = null;
             for (String name : names()) {
                 try {
+                    closing(name);
                     stores.remove(name).close();
                 } catch (RuntimeException e) {
                     if (failure == null) {
@@ -190,7 +207,17 @@ public class SpaceRegistry implements AutoCloseable {
     }
 
     private void open(String name) {
-        stores.put(name, MemoryStore.open(dataDir.resolve(name), options));
+        MemoryStore store = MemoryStore.open(dataDir.resolve(name), options);
+        stores.put(name, store);
+        for (SpaceListener listener : listeners) {
+            listener.opened(name, store);
+        }
+    }
+
+    private void closing(String name) {
+        for (SpaceListener listener : listeners) {
+            listener.closing(name);
+        }
     }
 
     /** Space directories left by an earlier run: valid names holding a slot file, sorted. */

@@ -209,6 +209,8 @@ class MemoryStoreTest {
 
     @Test
     void aReopenWithoutTheCleanMarkRebuildsTheSameIndexFromTheSlots() throws Exception {
+        assertThat(store.recovery().created()).as("the first open made the files").isTrue();
+        assertThat(store.recovery().recovered()).as("a new store has nothing to recover").isFalse();
         for (int i = 0; i < 40; i++) {
             store.put("k" + (i % 13), TestStores.write("v" + i, i));
         }
@@ -220,6 +222,8 @@ class MemoryStoreTest {
         store = TestStores.open(dir);
         RecoveryReport recovery = store.recovery();
         assertThat(recovery.cleanStart()).isFalse();
+        assertThat(recovery.created()).isFalse();
+        assertThat(recovery.recovered()).isTrue();
         assertThat(recovery.committedSlots()).isEqualTo(41);
         assertThat(recovery.liveMemories()).isEqualTo(12);
         assertThat(recovery.tombstones()).isEqualTo(1);

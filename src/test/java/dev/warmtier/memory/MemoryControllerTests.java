@@ -63,6 +63,12 @@ class MemoryControllerTests {
         SpaceRegistry spaceRegistry(WarmTierProperties properties) {
             return new SpaceRegistry(properties);
         }
+
+        @Bean
+        dev.warmtier.ops.WarmTierMeters meters(SpaceRegistry spaces) {
+            return new dev.warmtier.ops.WarmTierMeters(new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+                    spaces);
+        }
     }
 
     @Autowired

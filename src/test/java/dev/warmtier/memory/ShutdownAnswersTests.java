@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.warmtier.engine.Durability;
 import dev.warmtier.engine.StoreClosedException;
+import dev.warmtier.ops.WarmTierMeters;
 import dev.warmtier.space.SpaceRegistry;
 import dev.warmtier.space.WarmTierProperties;
 import dev.warmtier.system.NotFoundException;
 import dev.warmtier.system.ProblemDetailsAdvice;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -30,7 +32,7 @@ class ShutdownAnswersTests {
     @Test
     void requestsDuringShutdownAre503NotFound() {
         SpaceRegistry registry = registry();
-        MemoryService service = new MemoryService(registry);
+        MemoryService service = new MemoryService(registry, new WarmTierMeters(new SimpleMeterRegistry(), registry));
         service.put("default", "k", new MemoryBody("v", null, null, null, null), Precondition.NONE);
         registry.close();
 
@@ -42,7 +44,7 @@ class ShutdownAnswersTests {
     @Test
     void aSpaceDroppedUnderARequestIs404() {
         try (SpaceRegistry registry = registry()) {
-            MemoryService service = new MemoryService(registry);
+            MemoryService service = new MemoryService(registry, new WarmTierMeters(new SimpleMeterRegistry(), registry));
             registry.create("doomed");
             registry.drop("doomed");
             assertThatThrownBy(() -> service.get("doomed", "k", true)).isInstanceOf(NotFoundException.class);

@@ -1,0 +1,178 @@
+package dev.warmtier.ops;
+
+import dev.warmtier.engine.InvariantReport;
+import dev.warmtier.engine.MemoryStore;
+import dev.warmtier.space.SpaceListener;
+import dev.warmtier.space.SpaceRegistry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+import org.springframework.stereotype.Component;
+
+/**
+ * The {@code warmtier.*} meters, tagged by space only (never by id or slot, whose values are
+ * unbounded). They exist exactly while the space is open: registered when it opens and removed
+ * just before it closes, so a dropped space leaves no series behind and a request naming a space
+ * that does not exist can never create one.
+ *
+ * <ul>
+ *   <li>timers with percentile histograms: {@code warmtier.store} (each memory written by PUT,
+ *       POST, PATCH or a batch item), {@code warmtier.get}, {@code warmtier.delete},
+ *       {@code warmtier.batch} (a whole batch request), {@code warmtier.check} (one invariant check);</li>
+ *   <li>gauges read from the engine's cheap counters: {@code warmtier.slots.allocated},
+ *       {@code .live}, {@code .capacity}, {@code warmtier.content} and {@code warmtier.content.live}
+ *       (bytes), {@code warmtier.check.violations} (violations in the latest check);</li>
+ *   <li>counters: {@code warmtier.invariant.violations} (found by checks, summed over checks),
+ *       {@code warmtier.read.checksum.failures}, {@code warmtier.recovery.discarded},
+ *       {@code warmtier.recoveries}, {@code warmtier.growth.events}, {@code warmtier.flush.failures},
+ *       {@code warmtier.writes.abandoned}.</li>
+ * </ul>
+ */
+@Component
+public class WarmTierMeters implements SpaceListener {
+
+    /** Operations are microseconds; the default histogram range starts at a millisecond. */
+    private static final Duration FASTEST = Duration.ofNanos(1_000);
+    private static final Duration SLOWEST = Duration.ofSeconds(30);
+
+    /** The meters of one open space. */
+    private record SpaceMeters(Timer store, Timer get, Timer delete, Timer batch, Timer check,
+                               Counter violationsFound, List<Meter> all) {
+    }
+
+    private final MeterRegistry registry;
+    /** Meters per open space; entries added and removed only by the registry's lifecycle callbacks. */
+    private final Map<String, SpaceMeters> spaces = new ConcurrentHashMap<>();
+    /** Violations found by the latest check, per space; read by the check.violations gauge. */
+    private final Map<String, Long> latestViolations = new ConcurrentHashMap<>();
+
+    public WarmTierMeters(MeterRegistry registry, SpaceRegistry spaceRegistry) {
+        this.registry = registry;
+        spaceRegistry.addListener(this);
+    }
+
+    /** Runs one write of a memory, timed under {@code warmtier.store} when the space is open. */
+    public <T> T timeStore(String space, Supplier<T> operation) {
+        return time(space, SpaceMeters::store, operation);
+    }
+
+    public <T> T timeGet(String space, Supplier<T> operation) {
+        return time(space, SpaceMeters::get, operation);
+    }
+
+    public <T> T timeDelete(String space, Supplier<T> operation) {
+        return time(space, SpaceMeters::delete, operation);
+    }
+
+    public <T> T timeBatch(String space, Supplier<T> operation) {
+        return time(space, SpaceMeters::batch, operation);
+    }
+
+    /** Records one invariant check of a space: its duration, and the violations it found. */
+    void checked(String space, InvariantReport report, long tookNanos) {
+        SpaceMeters meters = spaces.get(space);
+        if (meters == null) {
+            return; // dropped while it was being checked
+        }
+        meters.check().record(tookNanos, TimeUnit.NANOSECONDS);
+        long violations = report.violations();
+        meters.violationsFound().increment(violations);
+        latestViolations.put(space, violations);
+    }
+
+    @Override
+    public void opened(String name, MemoryStore store) {
+        Tags tags = Tags.of("space", name);
+        List<Meter> all = new ArrayList<>();
+        Timer storeTimer = timer("warmtier.store", "Writes of one memory (PUT, POST, PATCH, batch item)", tags, all);
+        Timer get = timer("warmtier.get", "Reads of one memory", tags, all);
+        Timer delete = timer("warmtier.delete", "Deletes of one memory", tags, all);
+        Timer batch = timer("warmtier.batch", "Batch requests, whole", tags, all);
+        Timer check = timer("warmtier.check", "Invariant checks of the space", tags, all);
+
+        gauge("warmtier.slots.allocated", "Slots below the allocator's next-slot mark", null, store, tags, all,
+                s -> s.stats().slotsAllocated());
+        gauge("warmtier.slots.live", "Ids whose latest version is a memory", null, store, tags, all,
+                s -> s.stats().slotsLive());
+        gauge("warmtier.slots.capacity", "Slots the mapped slot file holds", null, store, tags, all,
+                s -> s.stats().slotCapacity());
+        gauge("warmtier.content", "End offset of the content log", "bytes", store, tags, all,
+                s -> s.stats().contentBytes());
+        gauge("warmtier.content.live", "Content log bytes of live memories' records", "bytes", store, tags, all,
+                s -> s.stats().liveContentBytes());
+        gauge("warmtier.check.violations", "Violations the latest invariant check found", null, latestViolations,
+                tags, all, m -> m.getOrDefault(name, 0L));
+
+        Counter violationsFound = Counter.builder("warmtier.invariant.violations")
+                .description("Invariant violations found by checks, summed over all checks").tags(tags)
+                .register(registry);
+        all.add(violationsFound);
+        counter("warmtier.read.checksum.failures", "Committed slots or records that failed their checksum on a read",
+                store, tags, all, s -> s.stats().readChecksumFailures());
+        counter("warmtier.recovery.discarded", "Slots and records the recovery at open threw away", store, tags, all,
+                s -> s.recovery().discarded());
+        counter("warmtier.recoveries", "Opens that rebuilt existing files by a scan (no valid clean-shutdown mark)", store, tags, all,
+                s -> s.recovery().recovered() ? 1 : 0);
+        counter("warmtier.growth.events", "Chunks added to the slot file or the content log", store, tags, all,
+                s -> s.stats().growthEvents());
+        counter("warmtier.flush.failures", "Background flushes that failed (retried)", store, tags, all,
+                s -> s.stats().flushFailures());
+        counter("warmtier.writes.abandoned", "Claimed slots given up by a failed precondition or write", store, tags,
+                all, s -> s.stats().abandonedWrites());
+
+        spaces.put(name, new SpaceMeters(storeTimer, get, delete, batch, check, violationsFound, List.copyOf(all)));
+    }
+
+    @Override
+    public void closing(String name) {
+        SpaceMeters meters = spaces.remove(name);
+        latestViolations.remove(name);
+        if (meters != null) {
+            meters.all().forEach(registry::remove);
+        }
+    }
+
+    private <T> T time(String space, java.util.function.Function<SpaceMeters, Timer> which, Supplier<T> operation) {
+        SpaceMeters meters = spaces.get(space);
+        if (meters == null) {
+            return operation.get(); // not an open space: the operation answers 404, and no meter is made
+        }
+        long started = System.nanoTime();
+        try {
+            return operation.get();
+        } finally {
+            which.apply(meters).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private Timer timer(String name, String description, Tags tags, List<Meter> all) {
+        Timer timer = Timer.builder(name).description(description).tags(tags)
+                .publishPercentileHistogram().minimumExpectedValue(FASTEST).maximumExpectedValue(SLOWEST)
+                .register(registry);
+        all.add(timer);
+        return timer;
+    }
+
+    private <S> void gauge(String name, String description, String unit, S source, Tags tags, List<Meter> all,
+                           ToDoubleFunction<S> value) {
+        all.add(Gauge.builder(name, source, value).description(description).baseUnit(unit).tags(tags)
+                .strongReference(true).register(registry));
+    }
+
+    private void counter(String name, String description, MemoryStore store, Tags tags, List<Meter> all,
+                         ToDoubleFunction<MemoryStore> value) {
+        all.add(FunctionCounter.builder(name, store, value).description(description).tags(tags).register(registry));
+    }
+}
