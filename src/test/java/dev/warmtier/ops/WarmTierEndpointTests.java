@@ -65,4 +65,17 @@ class WarmTierEndpointTests {
         assertThat(component.get("details").get("spaces").get("default").get("violations").asLong()).isZero();
         assertThat(component.get("details").get("freeDiskBytes").asLong()).isPositive();
     }
+
+    @Test
+    void infoNamesTheBuildAndTheCommit() {
+        TestHttp.Response info = new TestHttp(port).send("GET", "/actuator/info", null);
+        assertThat(info.status()).as(info.body()).isEqualTo(200);
+        JsonNode build = info.json().get("build");
+        assertThat(build.get("artifact").asString()).as(info.body()).isEqualTo("warmtier");
+        assertThat(build.get("version").asString()).isNotBlank();
+        assertThat(build.get("time").asString()).endsWith("Z");
+        JsonNode git = info.json().get("git");
+        assertThat(git.get("commit").get("id").asString()).as(info.body()).matches("[0-9a-f]{7,40}");
+        assertThat(git.get("branch").asString()).isNotBlank();
+    }
 }
