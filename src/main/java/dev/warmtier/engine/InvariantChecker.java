@@ -37,20 +37,24 @@ final class InvariantChecker {
         this.slotSize = slots.slotSize();
     }
 
-    /** The winning committed version of one id, as the slot scan saw it. */
-    private record Winner(long version, long slot) {
-    }
-
-    InvariantReport check() {
+    /**
+     * Checks everything once. Memory is proportional to the live ids, not to the slots (which
+     * include every replaced version); {@code pace} is called between batches so a periodic check
+     * can be spread out over time.
+     */
+    InvariantReport check(CheckPace pace) {
         long started = System.nanoTime();
         long mark = allocator.next();
         long capacity = slots.capacity();
         long scanned = Math.min(mark, capacity);
 
-        // 1. Committed slots below the mark: checksums, and per id the highest version.
+        // 1. Committed slots below the mark: checksums, and versions the index does not know.
         long checksumFailures = 0;
-        Map<String, Winner> winners = new HashMap<>();
+        long indexMismatches = 0;
         for (long slot = 0; slot < scanned; slot++) {
+            if (slot % CheckPace.BATCH == CheckPace.BATCH - 1) {
+                pace.pause();
+            }
             ByteBuffer chunk = slots.chunkOf(slot);
             int base = slots.baseOf(slot);
             if (SlotLayout.stateVolatile(chunk, base) != SlotLayout.STATE_COMMITTED) {
@@ -65,12 +69,18 @@ final class InvariantChecker {
                 continue; // a bad record is counted by the content scan below
             }
             long version = SlotLayout.version(chunk, base);
-            winners.merge(id, new Winner(version, slot), (a, b) -> a.version() >= b.version() ? a : b);
+            IndexEntry entry = index.get(id);
+            if ((entry == null || entry.version() < version) && !indexCaughtUp(id, version)) {
+                indexMismatches++; // a committed version newer than what the index serves
+            }
         }
 
         // 2. Data at or past the next-slot mark: a slot is only written after it is claimed.
         long nonMonotonic = 0;
         for (long slot = scanned; slot < capacity; slot++) {
+            if (slot % CheckPace.BATCH == CheckPace.BATCH - 1) {
+                pace.pause();
+            }
             ByteBuffer chunk = slots.chunkOf(slot);
             int base = slots.baseOf(slot);
             if (!SlotLayout.isBlank(chunk, base, slotSize) && slot >= allocator.next()) {
@@ -79,12 +89,16 @@ final class InvariantChecker {
         }
 
         // 3. The index: every entry backed by its committed slot; live slots and records not shared.
-        long indexMismatches = 0;
+        // (Memory here is proportional to the live ids, like the index itself.)
         Map<Long, Integer> liveSlotUse = new HashMap<>();
         List<long[]> liveRanges = new ArrayList<>();
         long live = 0;
         long liveBytes = 0;
+        long visited = 0;
         for (Map.Entry<String, IndexEntry> e : index.entrySet()) {
+            if (++visited % CheckPace.BATCH == 0) {
+                pace.pause();
+            }
             String id = e.getKey();
             IndexEntry entry = e.getValue();
             if (!backedBySlot(id, entry) && !confirmedUnderLock(id, entry)) {
@@ -105,28 +119,11 @@ final class InvariantChecker {
         }
         long duplicateSlots = liveSlotUse.values().stream().filter(n -> n > 1).mapToLong(Integer::longValue).sum();
 
-        // 4. Committed winners the index does not know (or knows an older version of).
-        for (Map.Entry<String, Winner> w : winners.entrySet()) {
-            IndexEntry entry = index.get(w.getKey());
-            if (entry == null || entry.version() < w.getValue().version()) {
-                long winning = w.getValue().version();
-                IndexEntry[] now = new IndexEntry[1];
-                // Inside the id's compute no write of it is half done: a lag seen there is real.
-                index.compute(w.getKey(), (k, current) -> {
-                    now[0] = current;
-                    return current;
-                });
-                if (now[0] == null || now[0].version() < winning) {
-                    indexMismatches++;
-                }
-            }
-        }
-
-        // 5. Live content records must not overlap.
+        // 4. Live content records must not overlap.
         long overlaps = countOverlaps(liveRanges);
 
-        // 6. The content log: record checksums, and record lengths adding up to the tail.
-        ContentLog.Scan scan = content.scan();
+        // 5. The content log: record checksums, and record lengths adding up to the tail.
+        ContentLog.Scan scan = content.scan(pace);
         checksumFailures += scan.checksumFailures();
 
         long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
@@ -150,6 +147,16 @@ final class InvariantChecker {
         }
         int kind = entry.tombstone() ? SlotLayout.KIND_TOMBSTONE : SlotLayout.KIND_MEMORY;
         return SlotLayout.kind(chunk, base) == kind && id.equals(recordId(chunk, base));
+    }
+
+    /** Inside the id's compute no write of it is half done: is the index at {@code version} or past it now? */
+    private boolean indexCaughtUp(String id, long version) {
+        boolean[] caughtUp = new boolean[1];
+        index.compute(id, (k, current) -> {
+            caughtUp[0] = current != null && current.version() >= version;
+            return current;
+        });
+        return caughtUp[0];
     }
 
     /** Re-checks an entry inside the id's compute; true when the id has since moved on to a backed entry. */

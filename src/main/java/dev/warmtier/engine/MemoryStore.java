@@ -619,9 +619,17 @@ public final class MemoryStore implements AutoCloseable {
 
     /** Runs every invariant check now, concurrently with reads and writes. */
     public InvariantReport check() {
+        return check(CheckPace.UNPACED);
+    }
+
+    /**
+     * Runs every invariant check, pausing between batches as {@code pace} says. Closing the store
+     * waits for a running check, as for any operation.
+     */
+    public InvariantReport check(CheckPace pace) {
         enter();
         try {
-            return new InvariantChecker(slots, content, allocator, index, clock).check();
+            return new InvariantChecker(slots, content, allocator, index, clock).check(pace);
         } finally {
             exit();
         }

@@ -1,5 +1,6 @@
 package dev.warmtier.ops;
 
+import dev.warmtier.engine.CheckPace;
 import dev.warmtier.engine.InvariantReport;
 import dev.warmtier.engine.MemoryStore;
 import dev.warmtier.space.SpaceRegistry;
@@ -8,10 +9,12 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -37,6 +40,7 @@ public class InvariantMonitor implements InitializingBean, DisposableBean {
 
     private final SpaceRegistry spaces;
     private final java.time.Duration interval;
+    private final double cpuShare;
     /** Latest outcome per space; written by whichever check finished last. */
     private final Map<String, Outcome> latest = new ConcurrentHashMap<>();
     private ScheduledExecutorService scheduler;
@@ -46,6 +50,7 @@ public class InvariantMonitor implements InitializingBean, DisposableBean {
     public InvariantMonitor(SpaceRegistry spaces, WarmTierProperties properties, WarmTierMeters meters) {
         this.spaces = spaces;
         this.interval = properties.checkInterval();
+        this.cpuShare = properties.checkCpuShare();
         this.meters = meters;
     }
 
@@ -63,18 +68,26 @@ public class InvariantMonitor implements InitializingBean, DisposableBean {
         scheduler.scheduleWithFixedDelay(this::checkAllQuietly, period, period, TimeUnit.NANOSECONDS);
     }
 
-    /** Checks every space now; the outcome of each is also kept for health. */
+    /** Checks every space now, at full speed; the outcome of each is also kept for health. */
     public Map<String, Outcome> checkAll() {
+        return checkAll(() -> CheckPace.UNPACED);
+    }
+
+    private Map<String, Outcome> checkAll(Supplier<CheckPace> pace) {
         Map<String, Outcome> outcomes = new TreeMap<>();
         for (String name : spaces.names()) {
-            check(name).ifPresent(outcome -> outcomes.put(name, outcome));
+            check(name, pace.get()).ifPresent(outcome -> outcomes.put(name, outcome));
         }
         latest.keySet().retainAll(spaces.names());
         return outcomes;
     }
 
-    /** Checks one space now; empty when there is no such space. */
+    /** Checks one space now, at full speed; empty when there is no such space. */
     public Optional<Outcome> check(String name) {
+        return check(name, CheckPace.UNPACED);
+    }
+
+    private Optional<Outcome> check(String name, CheckPace pace) {
         Optional<MemoryStore> store = spaces.get(name);
         if (store.isEmpty()) {
             return Optional.empty();
@@ -82,11 +95,13 @@ public class InvariantMonitor implements InitializingBean, DisposableBean {
         Outcome outcome;
         try {
             long started = System.nanoTime();
-            outcome = new Outcome(store.get().check(), null, Instant.now());
+            outcome = new Outcome(store.get().check(pace), null, Instant.now());
             meters.checked(name, outcome.report(), System.nanoTime() - started);
             if (outcome.report().violations() > 0) {
                 log.error("Space {} violates its invariants: {}", name, outcome.report());
             }
+        } catch (CancellationException e) {
+            throw e; // shutting down: no outcome, not a failure of the space
         } catch (RuntimeException e) {
             log.error("Space {} could not be checked", name, e);
             outcome = new Outcome(null, e.getClass().getSimpleName() + ": " + e.getMessage(), Instant.now());
@@ -110,9 +125,12 @@ public class InvariantMonitor implements InitializingBean, DisposableBean {
         return outcomes;
     }
 
+    /** The background check: paced to {@code warmtier.check-cpu-share} of a core, so a large space costs time, not a core. */
     private void checkAllQuietly() {
         try {
-            checkAll();
+            checkAll(() -> CheckPace.cpuShare(cpuShare));
+        } catch (CancellationException e) {
+            log.debug("Background invariant check stopped by shutdown");
         } catch (Throwable e) {
             // Never let one failure cancel the schedule.
             log.error("Background invariant check failed", e);
@@ -122,7 +140,7 @@ public class InvariantMonitor implements InitializingBean, DisposableBean {
     @Override
     public void destroy() throws InterruptedException {
         if (scheduler != null) {
-            scheduler.shutdown();
+            scheduler.shutdownNow(); // interrupts a paced check, which then stops at its next pause
             scheduler.awaitTermination(1, TimeUnit.MINUTES);
         }
     }

@@ -2,6 +2,8 @@ package dev.warmtier.space;
 
 import dev.warmtier.engine.Durability;
 import dev.warmtier.engine.StoreOptions;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -25,6 +27,8 @@ import org.springframework.validation.annotation.Validated;
  * @param maxContentBytes    largest content, in UTF-8 bytes, of one memory
  * @param maxRequestBytes    largest request body the API reads (a batch is bounded by it); 413 past it
  * @param checkInterval      period of the background invariant check of every space; 0 turns it off
+ * @param checkCpuShare      most of one core's time the background check may take while it runs, in (0, 1];
+ *                           a large space is then checked over a longer time instead of at full speed
  */
 @ConfigurationProperties("warmtier")
 @Validated
@@ -35,7 +39,8 @@ public record WarmTierProperties(
         @DefaultValue("100ms") @NotNull @DurationMin(nanos = 1, message = "must be positive") Duration syncInterval,
         @DefaultValue("1048576") @Min(0) @Max(268_435_456) int maxContentBytes,
         @DefaultValue("33554432") @Min(1024) long maxRequestBytes,
-        @DefaultValue("60s") @NotNull @DurationMin(nanos = 0, message = "must be 0 (off) or positive") Duration checkInterval) {
+        @DefaultValue("60s") @NotNull @DurationMin(nanos = 0, message = "must be 0 (off) or positive") Duration checkInterval,
+        @DefaultValue("0.1") @DecimalMin(value = "0", inclusive = false) @DecimalMax("1") double checkCpuShare) {
 
     /** The constructor Spring binds (a record with a second constructor must say which). */
     @ConstructorBinding
@@ -45,7 +50,8 @@ public record WarmTierProperties(
     /** The settings with the default request-body limit (32 MiB). */
     public WarmTierProperties(Path dataDir, int embeddingDimension, Durability durability, Duration syncInterval,
                               int maxContentBytes) {
-        this(dataDir, embeddingDimension, durability, syncInterval, maxContentBytes, 32L << 20, Duration.ofSeconds(60));
+        this(dataDir, embeddingDimension, durability, syncInterval, maxContentBytes, 32L << 20, Duration.ofSeconds(60),
+                0.1);
     }
 
     /**

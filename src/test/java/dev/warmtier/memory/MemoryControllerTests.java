@@ -56,7 +56,7 @@ class MemoryControllerTests {
         @Bean
         WarmTierProperties properties() throws Exception {
             return new WarmTierProperties(Files.createTempDirectory("warmtier-slice"), DIMENSION, Durability.NONE,
-                    Duration.ofMillis(100), MAX_CONTENT, MAX_REQUEST, Duration.ZERO);
+                    Duration.ofMillis(100), MAX_CONTENT, MAX_REQUEST, Duration.ZERO, 0.1);
         }
 
         @Bean

@@ -36,6 +36,8 @@ class WarmTierPropertiesTests {
             assertThat(properties.durability()).isEqualTo(Durability.INTERVAL);
             assertThat(properties.syncInterval()).isEqualTo(Duration.ofMillis(100));
             assertThat(properties.maxContentBytes()).isEqualTo(1_048_576);
+            assertThat(properties.checkInterval()).isEqualTo(Duration.ofSeconds(60));
+            assertThat(properties.checkCpuShare()).isEqualTo(0.1);
         });
     }
 
@@ -92,6 +94,9 @@ class WarmTierPropertiesTests {
             "sync-interval, 0ms",
             "max-content-bytes, -1",
             "max-content-bytes, 268435457",
+            "check-interval, -1s",
+            "check-cpu-share, 0",
+            "check-cpu-share, 1.5",
     })
     void rejectsOutOfRangeValuesNamingTheProperty(String property, String value) {
         runner.withPropertyValues("warmtier." + property + "=" + value)

@@ -1,0 +1,106 @@
+package dev.warmtier.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The background check's pacing: a duty cycle that parks in proportion to the work done, and a
+ * checker that pauses between batches (so its cost on a large space is spread out) and reports
+ * exactly what an unpaced check reports.
+ */
+class CheckPaceTest {
+
+    @Test
+    void aShareParksForTheBusyTimeTimesTheRestRatio() {
+        AtomicLong now = new AtomicLong(1_000);
+        List<Long> parks = new ArrayList<>();
+        CheckPace pace = new CheckPace.Share(0.1, now::get, nanos -> {
+            parks.add(nanos);
+            now.addAndGet(nanos);
+        });
+
+        now.addAndGet(10_000_000); // 10 ms of work
+        pace.pause();
+        now.addAndGet(2_000_000); // 2 ms more, counted from the end of the park
+        pace.pause();
+
+        assertThat(parks).containsExactly(90_000_000L, 18_000_000L);
+    }
+
+    @Test
+    void aWholeCoreNeverParks() {
+        AtomicLong now = new AtomicLong();
+        List<Long> parks = new ArrayList<>();
+        CheckPace pace = new CheckPace.Share(1.0, now::get, parks::add);
+        now.addAndGet(5_000_000);
+        pace.pause();
+        assertThat(parks).isEmpty();
+    }
+
+    @Test
+    void anInterruptedPauseCancelsTheCheck() {
+        CheckPace pace = new CheckPace.Share(0.5, System::nanoTime, nanos -> { });
+        Thread.currentThread().interrupt();
+        try {
+            assertThatThrownBy(pace::pause).isInstanceOf(CancellationException.class);
+        } finally {
+            Thread.interrupted(); // leave the test thread clean
+        }
+    }
+
+    @Test
+    void aShareOutsideZeroToOneIsRefused() {
+        assertThatThrownBy(() -> CheckPace.cpuShare(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> CheckPace.cpuShare(1.01)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> CheckPace.cpuShare(Double.NaN)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aPacedCheckPausesBetweenBatchesAndReportsWhatAnUnpacedOneDoes(@TempDir Path dir) {
+        try (MemoryStore store = TestStores.open(dir)) {
+            int memories = 5 * CheckPace.BATCH;
+            for (int i = 0; i < memories; i++) {
+                store.put("k" + (i % 3000), TestStores.write("value " + i, i)); // replaced versions too
+            }
+            AtomicInteger pauses = new AtomicInteger();
+
+            InvariantReport paced = store.check(pauses::incrementAndGet);
+            InvariantReport unpaced = store.check();
+
+            // Slots, index entries and content records each pause once per batch.
+            long slots = paced.slotCapacity();
+            long minimum = slots / CheckPace.BATCH + 3000 / CheckPace.BATCH + memories / CheckPace.BATCH;
+            assertThat(pauses.get()).isGreaterThanOrEqualTo((int) minimum - 3);
+            assertThat(paced.invariants().ok()).isTrue();
+            assertThat(paced.slotsAllocated()).isEqualTo(unpaced.slotsAllocated()).isEqualTo(memories);
+            assertThat(paced.slotsLive()).isEqualTo(unpaced.slotsLive()).isEqualTo(3000);
+            assertThat(paced.contentBytes()).isEqualTo(unpaced.contentBytes());
+            assertThat(paced.liveContentBytes()).isEqualTo(unpaced.liveContentBytes());
+        }
+    }
+
+    @Test
+    void aCancelledCheckLeavesTheStoreWorking(@TempDir Path dir) {
+        try (MemoryStore store = TestStores.open(dir)) {
+            for (int i = 0; i < 2 * CheckPace.BATCH; i++) {
+                store.put("k" + i, TestStores.write("value " + i, i));
+            }
+            assertThatThrownBy(() -> store.check(() -> {
+                throw new CancellationException("shutdown");
+            })).isInstanceOf(CancellationException.class);
+
+            store.put("after", MemoryWrite.of("still writable"));
+            assertThat(store.get("after").orElseThrow().content()).isEqualTo("still writable");
+            assertThat(store.check().invariants().ok()).isTrue();
+        }
+    }
+}
