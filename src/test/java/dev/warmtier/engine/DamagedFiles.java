@@ -9,66 +9,105 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Writes partial or wrong bytes straight into a closed store's files, the way a crash or a bad
- * disk would leave them, and removes the clean-shutdown mark so the next open must scan.
+ * Writes partial or wrong bytes straight into a store's files, the way a crash, a bad disk or a
+ * buggy writer would leave them. On a closed store, {@link #crashed()} also removes the
+ * clean-shutdown mark so the next open must scan. On an open store the writes go through a
+ * {@code FileChannel} into the page cache that the store's mappings read, so the live store sees
+ * them at once; the operations tests in other packages use it that way. Edits that must keep a
+ * checksum valid ({@link #rewriteSlot}, {@link #resealContentRecord}) live here because only this
+ * package may compute the layouts' checksums.
  */
-final class DamagedFiles {
+public final class DamagedFiles {
 
     private final Path dir;
     private final int slotSize;
 
-    DamagedFiles(Path dir, int dimension) {
+    /**
+     * @param dir       the store's directory (a space's directory under the data dir)
+     * @param dimension the store's embedding dimension, which fixes the slot size
+     */
+    public DamagedFiles(Path dir, int dimension) {
         this.dir = dir;
         this.slotSize = SlotLayout.slotSize(dimension);
     }
 
     /** Forgets the clean shutdown, as a crash would. */
-    DamagedFiles crashed() throws IOException {
+    public DamagedFiles crashed() throws IOException {
         Files.deleteIfExists(dir.resolve(CleanShutdown.FILE_NAME));
         return this;
     }
 
-    long slotFileOffset(long slot) {
+    public long slotFileOffset(long slot) {
         return SlotLayout.HEADER_BYTES + slot * slotSize;
     }
 
-    long contentFileOffset(long logicalOffset) {
+    public long contentFileOffset(long logicalOffset) {
         return ContentRecordLayout.HEADER_BYTES + logicalOffset;
     }
 
-    void writeSlotBytes(long slot, int offsetInSlot, byte[] bytes) throws IOException {
+    public void writeSlotBytes(long slot, int offsetInSlot, byte[] bytes) throws IOException {
         write(dir.resolve(SlotFile.FILE_NAME), slotFileOffset(slot) + offsetInSlot, bytes);
     }
 
-    int readSlotInt(long slot, int offsetInSlot) throws IOException {
+    public int readSlotInt(long slot, int offsetInSlot) throws IOException {
         return read(dir.resolve(SlotFile.FILE_NAME), slotFileOffset(slot) + offsetInSlot, 4).getInt(0);
     }
 
-    long readSlotLong(long slot, int offsetInSlot) throws IOException {
+    public long readSlotLong(long slot, int offsetInSlot) throws IOException {
         return read(dir.resolve(SlotFile.FILE_NAME), slotFileOffset(slot) + offsetInSlot, 8).getLong(0);
     }
 
-    void flipSlotByte(long slot, int offsetInSlot) throws IOException {
+    public void flipSlotByte(long slot, int offsetInSlot) throws IOException {
         flip(dir.resolve(SlotFile.FILE_NAME), slotFileOffset(slot) + offsetInSlot);
     }
 
-    void flipContentByte(long logicalOffset) throws IOException {
+    public void flipContentByte(long logicalOffset) throws IOException {
         flip(dir.resolve(ContentLog.FILE_NAME), contentFileOffset(logicalOffset));
     }
 
-    void writeContentBytes(long logicalOffset, byte[] bytes) throws IOException {
+    public void writeContentBytes(long logicalOffset, byte[] bytes) throws IOException {
         write(dir.resolve(ContentLog.FILE_NAME), contentFileOffset(logicalOffset), bytes);
     }
 
     /** Cuts the content log file at a logical offset, as a crash mid-write of a growing file would. */
-    void cutContentLogAt(long logicalOffset) throws IOException {
+    public void cutContentLogAt(long logicalOffset) throws IOException {
         try (FileChannel channel = FileChannel.open(dir.resolve(ContentLog.FILE_NAME), StandardOpenOption.WRITE)) {
             channel.truncate(contentFileOffset(logicalOffset));
         }
     }
 
+    /** The whole slot as it is in the file now. */
+    public byte[] readSlot(long slot) throws IOException {
+        return read(dir.resolve(SlotFile.FILE_NAME), slotFileOffset(slot), slotSize).array();
+    }
+
+    /** Zeroes a whole slot, as a lost write or a zeroed page of a bad disk would. */
+    public void clearSlot(long slot) throws IOException {
+        writeSlotBytes(slot, 0, new byte[slotSize]);
+    }
+
+    public byte[] readContentBytes(long logicalOffset, int length) throws IOException {
+        return read(dir.resolve(ContentLog.FILE_NAME), contentFileOffset(logicalOffset), length).array();
+    }
+
+    /**
+     * Recomputes and stores the checksum of the content record at {@code logicalOffset} over its
+     * bytes as they are now (per the id and content lengths it states), so an edit of its payload
+     * leaves a record that validates.
+     */
+    public void resealContentRecord(long logicalOffset) throws IOException {
+        Path file = dir.resolve(ContentLog.FILE_NAME);
+        ByteBuffer header = read(file, contentFileOffset(logicalOffset), ContentRecordLayout.RECORD_HEADER_BYTES);
+        int idLength = header.getInt(ContentRecordLayout.ID_LENGTH_OFFSET);
+        int contentLength = header.getInt(ContentRecordLayout.CONTENT_LENGTH_OFFSET);
+        ByteBuffer record = read(file, contentFileOffset(logicalOffset),
+                ContentRecordLayout.RECORD_HEADER_BYTES + idLength + contentLength);
+        int checksum = ContentRecordLayout.computeChecksum(record, 0, idLength, contentLength);
+        write(file, contentFileOffset(logicalOffset) + ContentRecordLayout.CRC_OFFSET, littleEndianInt(checksum));
+    }
+
     /** Rewrites a slot with {@code edit} applied and its checksum made valid again. */
-    void rewriteSlot(long slot, java.util.function.Consumer<ByteBuffer> edit) throws IOException {
+    public void rewriteSlot(long slot, java.util.function.Consumer<ByteBuffer> edit) throws IOException {
         Path file = dir.resolve(SlotFile.FILE_NAME);
         ByteBuffer bytes = read(file, slotFileOffset(slot), slotSize);
         edit.accept(bytes);
@@ -76,7 +115,7 @@ final class DamagedFiles {
         write(file, slotFileOffset(slot), java.util.Arrays.copyOf(bytes.array(), slotSize));
     }
 
-    static byte[] littleEndianInt(int value) {
+    public static byte[] littleEndianInt(int value) {
         return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(value).array();
     }
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.warmtier.TestHttp;
+import dev.warmtier.engine.DamagedFiles;
+import dev.warmtier.engine.SlotLayout;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -43,7 +45,8 @@ class PeriodicCheckTests {
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> http.send("GET", "/actuator/health", null).status() == 200);
 
-        SlotFileDamage.flipSlotByte(dataDir.resolve("default"), put.json().get("slot").asLong(), 4);
+        new DamagedFiles(dataDir.resolve("default"), 4)
+                .flipSlotByte(put.json().get("slot").asLong(), SlotLayout.EMBEDDING_OFFSET + 1);
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             TestHttp.Response health = http.send("GET", "/actuator/health", null);
