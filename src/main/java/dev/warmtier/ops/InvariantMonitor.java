@@ -42,7 +42,14 @@ public class InvariantMonitor implements InitializingBean, DisposableBean {
     private final java.time.Duration interval;
     private final double cpuShare;
     /** Latest outcome per space; written by whichever check finished last. */
-    private final Map<String, Outcome> latest = new ConcurrentHashMap<>();
+    private final Map<String, Checked> latest = new ConcurrentHashMap<>();
+
+    /**
+     * An outcome and the store it is about. A space dropped and created again under the same name
+     * is a new store: an outcome of the old one (even one stored after the drop) never speaks for it.
+     */
+    private record Checked(MemoryStore store, Outcome outcome) {
+    }
     private ScheduledExecutorService scheduler;
 
     private final WarmTierMeters meters;
@@ -106,15 +113,17 @@ public class InvariantMonitor implements InitializingBean, DisposableBean {
             log.error("Space {} could not be checked", name, e);
             outcome = new Outcome(null, e.getClass().getSimpleName() + ": " + e.getMessage(), Instant.now());
         }
-        latest.put(name, outcome);
+        latest.put(name, new Checked(store.get(), outcome));
         return Optional.of(outcome);
     }
 
-    /** The latest outcome per space, checking now the spaces never checked yet. */
+    /** The latest outcome per space, checking now the spaces (or the stores behind a name) never checked yet. */
     public Map<String, Outcome> latest() {
         Map<String, Outcome> outcomes = new TreeMap<>();
         for (String name : spaces.names()) {
-            Outcome outcome = latest.get(name);
+            Checked checked = latest.get(name);
+            Outcome outcome = checked == null || checked.store() != spaces.get(name).orElse(null) ? null
+                    : checked.outcome();
             if (outcome == null) {
                 outcome = check(name).orElse(null);
             }

@@ -3,6 +3,8 @@ package dev.warmtier.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.warmtier.TestHttp;
+import dev.warmtier.engine.DamagedFiles;
+import dev.warmtier.engine.SlotLayout;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,5 +79,25 @@ class WarmTierEndpointTests {
         JsonNode git = info.json().get("git");
         assertThat(git.get("commit").get("id").asString()).as(info.body()).matches("[0-9a-f]{7,40}");
         assertThat(git.get("branch").asString()).isNotBlank();
+    }
+
+    @Test
+    void aSpaceDroppedAndCreatedAgainIsNotJudgedByTheOldStoresCheck() throws Exception {
+        TestHttp http = new TestHttp(port);
+        assertThat(http.send("PUT", "/api/v1/spaces/phoenix", null).status()).isEqualTo(201);
+        TestHttp.Response put = http.send("PUT", "/api/v1/spaces/phoenix/memories/x", "{\"content\":\"doomed\"}");
+        new DamagedFiles(dataDir.resolve("phoenix"), 4).flipSlotByte(put.json().get("slot").asLong(),
+                SlotLayout.EMBEDDING_OFFSET + 1);
+        assertThat(http.send("GET", "/actuator/warmtier/phoenix", null).json().get("invariants").get("ok").asBoolean())
+                .isFalse();
+        assertThat(http.send("GET", "/actuator/health", null).status()).isEqualTo(503);
+
+        assertThat(http.send("DELETE", "/api/v1/spaces/phoenix", null).status()).isEqualTo(204);
+        assertThat(http.send("PUT", "/api/v1/spaces/phoenix", null).status()).isEqualTo(201);
+
+        TestHttp.Response health = http.send("GET", "/actuator/health", null);
+        assertThat(health.status()).as(health.body()).isEqualTo(200);
+        assertThat(health.json().get("components").get("warmTier").get("details").get("spaces").get("phoenix")
+                .get("violations").asLong()).isZero();
     }
 }

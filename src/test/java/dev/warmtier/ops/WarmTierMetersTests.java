@@ -3,8 +3,10 @@ package dev.warmtier.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.warmtier.TestHttp;
+import dev.warmtier.engine.DamagedFiles;
 import dev.warmtier.engine.MemoryStore;
 import dev.warmtier.engine.MemoryWrite;
+import dev.warmtier.engine.SlotLayout;
 import dev.warmtier.engine.StoreOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +48,7 @@ class WarmTierMetersTests {
             store.put("b", MemoryWrite.of("second"));
         }
         Files.delete(recovered.resolve("clean-shutdown"));
-        SlotFileDamage.flipSlotByte(recovered, damagedSlot, DIMENSION);
+        new DamagedFiles(recovered, DIMENSION).flipSlotByte(damagedSlot, SlotLayout.EMBEDDING_OFFSET + 1);
 
         registry.add("warmtier.data-dir", () -> dataDir.toString());
         registry.add("warmtier.embedding-dimension", () -> String.valueOf(DIMENSION));
@@ -110,7 +112,8 @@ class WarmTierMetersTests {
         TestHttp http = new TestHttp(port);
         assertThat(http.send("PUT", "/api/v1/spaces/damaged", null).status()).isEqualTo(201);
         TestHttp.Response put = http.send("PUT", "/api/v1/spaces/damaged/memories/victim", "{\"content\":\"soon bad\"}");
-        SlotFileDamage.flipSlotByte(dataDir.resolve("damaged"), put.json().get("slot").asLong(), DIMENSION);
+        new DamagedFiles(dataDir.resolve("damaged"), DIMENSION)
+                .flipSlotByte(put.json().get("slot").asLong(), SlotLayout.EMBEDDING_OFFSET + 1);
 
         assertThat(http.send("GET", "/api/v1/spaces/damaged/memories/victim", null).status()).isEqualTo(500);
         http.send("GET", "/actuator/warmtier/damaged", null);
