@@ -317,8 +317,8 @@ class ServiceKillDashNineTests {
                 service.startedLine(), recovery);
         System.out.printf("round %d: /actuator/warmtier slotsAllocated=%s slotsLive=%s contentBytes=%s"
                         + " liveContentBytes=%s invariants ok=%s (%s ms); checked %d ids of this round, %d of"
-                        + " earlier rounds; lowest version acknowledged %d (above %d, the highest before the"
-                        + " restart), highest seen %d%n",
+                        + " earlier rounds; lowest version acknowledged %d (must be above %d, the highest seen"
+                        + " before the restart), highest seen %d%n",
                 round, report.path("slotsAllocated"), report.path("slotsLive"), report.path("contentBytes"),
                 report.path("liveContentBytes"), invariants.path("ok"), invariants.path("tookMillis"),
                 WRITERS * IDS_PER_WRITER, earlier, lowestAcked, highestVersionBefore, highest);
