@@ -220,7 +220,6 @@ class ServiceKillDashNineTests {
                                           long highestVersionBefore) {
         TestHttp http = new TestHttp(service.port);
         List<String> problems = new ArrayList<>();
-
         int earlier = settled.size();
         settled.forEach((id, before) -> {
             JsonNode now = read(http, id, problems);
@@ -228,74 +227,13 @@ class ServiceKillDashNineTests {
                 problems.add("earlier round's " + id + " changed: was " + describe(before) + ", now " + describe(now));
             }
         });
-
-        long highest = highestVersionBefore;
-        long lowestAcked = Long.MAX_VALUE;
-        int tookEffect = 0;
-        int lost = 0;
-        int eitherWay = 0;
-        for (History history : load.histories()) {
-            Map<String, Answer> lastAcked = replay(history, load.killedAt(), problems);
-            long writerHighest = -1;
-            for (Answer answer : history.answers()) {
-                if (answer.body() != null) {
-                    writerHighest = Math.max(writerHighest, answer.version());
-                    lowestAcked = Math.min(lowestAcked, answer.version());
-                    highest = Math.max(highest, answer.version());
-                }
-            }
-            Operation inFlight = history.inFlight();
-            for (int i = 0; i < IDS_PER_WRITER; i++) {
-                String id = Operation.id(round, history.writer(), i);
-                JsonNode actual = read(http, id, problems);
-                Answer acked = lastAcked.get(id);
-                JsonNode expected = acked == null ? null : acked.body();
-                boolean asAcked = Objects.equals(expected, actual);
-                boolean asInFlight = inFlight != null && inFlight.id().equals(id)
-                        && inFlight.tookEffectIn(actual, writerHighest);
-                if (inFlight != null && inFlight.id().equals(id)) {
-                    if (asAcked && asInFlight) {
-                        eitherWay++;
-                    } else if (asInFlight) {
-                        tookEffect++;
-                    } else if (asAcked) {
-                        lost++;
-                    }
-                }
-                if (!asAcked && !asInFlight) {
-                    problems.add(id + ": expected " + describe(expected) + " (writer " + history.writer()
-                            + "'s last acknowledged " + (acked == null ? "none" : acked.operation()) + ")"
-                            + (inFlight != null && inFlight.id().equals(id) ? " or the effect of in-flight " + inFlight
-                            : "") + ", found " + describe(actual));
-                }
-                if (actual != null) {
-                    highest = Math.max(highest, actual.get("version").asLong());
-                }
-                settled.put(id, actual);
-            }
-        }
-        if (lowestAcked != Long.MAX_VALUE && lowestAcked <= highestVersionBefore) {
-            problems.add("round " + round + " acknowledged version " + lowestAcked + ", not above version "
+        Outcome outcome = checkRound(http, round, load, settled, problems);
+        if (outcome.lowestAcked() != Long.MAX_VALUE && outcome.lowestAcked() <= highestVersionBefore) {
+            problems.add("round " + round + " acknowledged version " + outcome.lowestAcked() + ", not above version "
                     + highestVersionBefore + " seen before its service started");
         }
         checkListing(http, settled, problems);
-
-        JsonNode report = http.get("/actuator/warmtier").json().path("spaces").path("default");
-        JsonNode invariants = report.path("invariants");
-        for (String count : List.of("duplicateSlots", "overlappingContentRanges", "contentLengthMismatchBytes",
-                "nonMonotonicSlots", "checksumFailures", "indexMismatches")) {
-            if (!invariants.path(count).isNumber() || invariants.path(count).asLong() != 0) {
-                problems.add("/actuator/warmtier " + count + " = " + invariants.path(count));
-            }
-        }
-        if (!invariants.path("ok").asBoolean(false)) {
-            problems.add("/actuator/warmtier ok is not true: " + report);
-        }
-        String health = http.get("/actuator/health").json().path("components").path("warmTier").path("status")
-                .asString();
-        if (!"UP".equals(health)) {
-            problems.add("warmTier health is " + health);
-        }
+        JsonNode report = checkInvariants(http, problems);
         String recovery = service.recoveryReport();
         if (recovery == null || !recovery.contains("cleanStart=false")) {
             problems.add("the restarted service logged no recovery after a crash: " + recovery);
@@ -307,12 +245,14 @@ class ServiceKillDashNineTests {
         long absentDeletes = load.histories().stream().flatMap(h -> h.answers().stream())
                 .filter(a -> !a.acknowledged()).count();
         long inFlight = load.histories().stream().filter(h -> h.inFlight() != null).count();
+        JsonNode invariants = report.path("invariants");
         System.out.printf("round %d: killed after %d acknowledged writes (%d PUT, %d DELETE; target %d) in %.2f s,"
                         + " per writer %s, plus %d DELETEs answered 404%n",
                 round, load.acknowledged(), load.acknowledged() - deletes, deletes, load.killAfter(),
                 seconds(load.loadNanos()), Arrays.toString(perWriter), absentDeletes);
-        System.out.printf("round %d: in flight at the kill %d: after the restart %d took effect whole, %d absent,"
-                + " %d the same either way%n", round, inFlight, tookEffect, lost, eitherWay);
+        System.out.printf("round %d: in flight at the kill %d: after the restart %d took effect whole, %d left no"
+                + " trace, %d the same either way%n", round, inFlight, outcome.tookEffect(), outcome.noTrace(),
+                outcome.eitherWay());
         System.out.printf("round %d: restart UP after %.2f s (%s); %s%n", round, seconds(service.upAfterNanos),
                 service.startedLine(), recovery);
         System.out.printf("round %d: /actuator/warmtier slotsAllocated=%s slotsLive=%s contentBytes=%s"
@@ -321,13 +261,98 @@ class ServiceKillDashNineTests {
                         + " before the restart), highest seen %d%n",
                 round, report.path("slotsAllocated"), report.path("slotsLive"), report.path("contentBytes"),
                 report.path("liveContentBytes"), invariants.path("ok"), invariants.path("tookMillis"),
-                WRITERS * IDS_PER_WRITER, earlier, lowestAcked, highestVersionBefore, highest);
+                WRITERS * IDS_PER_WRITER, earlier, outcome.lowestAcked(), highestVersionBefore, outcome.highest());
 
         assertThat(problems).as("round %d after the restart (%d acknowledged, %s in flight; recovery %s)", round,
                 load.acknowledged(), inFlight, recovery).isEmpty();
         assertThat(inFlight).as("writers with a request in flight at the kill").isEqualTo(WRITERS);
         assertThat(min(perWriter)).as("fewest acknowledged writes of a writer").isGreaterThanOrEqualTo(IDS_PER_WRITER);
-        return highest;
+        return Math.max(highestVersionBefore, outcome.highest());
+    }
+
+    /** What one round's ids read back as: versions seen, and what became of the in-flight requests. */
+    record Outcome(long lowestAcked, long highest, int tookEffect, int noTrace, int eitherWay) {
+    }
+
+    /**
+     * Reads back every id of the round and compares it with its writer's replayed history and
+     * in-flight request; what it reads becomes settled for the later rounds.
+     */
+    private static Outcome checkRound(TestHttp http, int round, Load load, Map<String, JsonNode> settled,
+                                      List<String> problems) {
+        long highest = 0;
+        long lowestAcked = Long.MAX_VALUE;
+        int tookEffect = 0;
+        int noTrace = 0;
+        int eitherWay = 0;
+        for (History history : load.histories()) {
+            Map<String, Answer> lastAcked = replay(history, load.killedAt(), problems);
+            long writerHighest = -1;
+            for (Answer answer : history.answers()) {
+                if (answer.body() != null) {
+                    writerHighest = Math.max(writerHighest, answer.version());
+                    lowestAcked = Math.min(lowestAcked, answer.version());
+                }
+            }
+            highest = Math.max(highest, writerHighest);
+            Operation inFlight = history.inFlight();
+            for (int i = 0; i < IDS_PER_WRITER; i++) {
+                String id = Operation.id(round, history.writer(), i);
+                JsonNode actual = read(http, id, problems);
+                Answer acked = lastAcked.get(id);
+                JsonNode expected = acked == null ? null : acked.body();
+                boolean inFlightHere = inFlight != null && inFlight.id().equals(id);
+                boolean asAcked = Objects.equals(expected, actual);
+                boolean asInFlight = inFlightHere && inFlight.tookEffectIn(actual, writerHighest);
+                if (inFlightHere) {
+                    if (asAcked && asInFlight) {
+                        eitherWay++;
+                    } else if (asInFlight) {
+                        tookEffect++;
+                    } else if (asAcked) {
+                        noTrace++;
+                    }
+                }
+                if (!asAcked && !asInFlight) {
+                    problems.add(id + ": expected " + describe(expected) + " (writer " + history.writer()
+                            + "'s last acknowledged " + (acked == null ? "none" : acked.operation()) + ")"
+                            + (inFlightHere ? " or the effect of in-flight " + inFlight : "") + ", found "
+                            + describe(actual));
+                }
+                if (actual != null) {
+                    highest = Math.max(highest, actual.get("version").asLong());
+                }
+                settled.put(id, actual);
+            }
+        }
+        return new Outcome(lowestAcked, highest, tookEffect, noTrace, eitherWay);
+    }
+
+    /** {@code /actuator/warmtier}: ok and every count zero in every space; returns the default space's report. */
+    private static JsonNode checkInvariants(TestHttp http, List<String> problems) {
+        JsonNode spaces = http.get("/actuator/warmtier").json().path("spaces");
+        if (!spaces.has("default")) {
+            problems.add("/actuator/warmtier has no default space: " + spaces);
+        }
+        for (Map.Entry<String, JsonNode> space : spaces.properties()) {
+            JsonNode invariants = space.getValue().path("invariants");
+            for (String count : List.of("duplicateSlots", "overlappingContentRanges", "contentLengthMismatchBytes",
+                    "nonMonotonicSlots", "checksumFailures", "indexMismatches")) {
+                if (!invariants.path(count).isNumber() || invariants.path(count).asLong() != 0) {
+                    problems.add("/actuator/warmtier " + space.getKey() + " " + count + " = " + invariants.path(count));
+                }
+            }
+            if (!invariants.path("ok").asBoolean(false)) {
+                problems.add("/actuator/warmtier " + space.getKey() + " is not ok: " + space.getValue());
+            }
+        }
+        JsonNode report = spaces.path("default");
+        String health = http.get("/actuator/health").json().path("components").path("warmTier").path("status")
+                .asString();
+        if (!"UP".equals(health)) {
+            problems.add("warmTier health is " + health);
+        }
+        return report;
     }
 
     /**
