@@ -56,7 +56,8 @@ import tools.jackson.databind.node.ObjectNode;
  * in-flight request was for that id, that request's effect, whole (the PUT's fields with a newer
  * version, or absent). Nothing else: no torn value, no lost acknowledgement, no id nobody wrote.
  * On top: the invariant report is clean, every version acknowledged after a restart is above
- * every version seen before it, and the list endpoint names exactly the ids that answer 200.
+ * every version seen before it, the list endpoint names exactly the ids that answer 200, and the
+ * service says it recovered (its startup log's RecoveryReport, {@code warmtier_recoveries_total}).
  * Three rounds on one data dir; what a round reads back must read back the same in every later
  * round.
  */
@@ -235,8 +236,14 @@ class ServiceKillDashNineTests {
         checkListing(http, settled, problems);
         JsonNode report = checkInvariants(http, problems);
         String recovery = service.recoveryReport();
-        if (recovery == null || !recovery.contains("cleanStart=false")) {
-            problems.add("the restarted service logged no recovery after a crash: " + recovery);
+        if (recovery == null || !recovery.contains("cleanStart=false") || !recovery.contains("created=false")) {
+            problems.add("the restarted service logged no recovery of existing files after a crash: " + recovery);
+        }
+        String scrape = http.get("/actuator/prometheus").body();
+        String recoveries = defaultSpaceSample(scrape, "warmtier_recoveries_total");
+        String discarded = defaultSpaceSample(scrape, "warmtier_recovery_discarded_total");
+        if (recoveries == null || Double.parseDouble(recoveries) != 1) {
+            problems.add("warmtier_recoveries_total{space=\"default\"} is " + recoveries + ", expected 1 after a kill");
         }
 
         long[] perWriter = load.histories().stream().mapToLong(History::acknowledged).toArray();
@@ -253,8 +260,9 @@ class ServiceKillDashNineTests {
         System.out.printf("round %d: in flight at the kill %d: after the restart %d took effect whole, %d left no"
                 + " trace, %d the same either way%n", round, inFlight, outcome.tookEffect(), outcome.noTrace(),
                 outcome.eitherWay());
-        System.out.printf("round %d: restart UP after %.2f s (%s); %s%n", round, seconds(service.upAfterNanos),
-                service.startedLine(), recovery);
+        System.out.printf("round %d: restart UP after %.2f s (%s); %s; warmtier_recoveries_total %s,"
+                        + " warmtier_recovery_discarded_total %s%n", round, seconds(service.upAfterNanos),
+                service.startedLine(), recovery, recoveries, discarded);
         System.out.printf("round %d: /actuator/warmtier slotsAllocated=%s slotsLive=%s contentBytes=%s"
                         + " liveContentBytes=%s invariants ok=%s (%s ms); checked %d ids of this round, %d of"
                         + " earlier rounds; lowest version acknowledged %d (must be above %d, the highest seen"
@@ -443,6 +451,13 @@ class ServiceKillDashNineTests {
             missing.removeAll(listed.keySet());
             problems.add("list differs from GETs: listed but not live " + extra + ", live but not listed " + missing);
         }
+    }
+
+    /** The value of a Prometheus sample of the default space, or null when the scrape has none. */
+    private static String defaultSpaceSample(String scrape, String name) {
+        Matcher sample = Pattern.compile("^" + Pattern.quote(name) + "\\{[^}]*space=\"default\"[^}]*\\} (\\S+)$",
+                Pattern.MULTILINE).matcher(scrape);
+        return sample.find() ? sample.group(1) : null;
     }
 
     private static String describe(JsonNode body) {
