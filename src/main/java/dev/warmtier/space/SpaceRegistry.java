@@ -1,6 +1,7 @@
 package dev.warmtier.space;
 
 import dev.warmtier.engine.MemoryStore;
+import dev.warmtier.engine.RecoveryReport;
 import dev.warmtier.engine.StoreClosedException;
 import dev.warmtier.engine.StoreOptions;
 import java.io.IOException;
@@ -209,6 +210,13 @@ public class SpaceRegistry implements AutoCloseable {
     private void open(String name) {
         MemoryStore store = MemoryStore.open(dataDir.resolve(name), options);
         stores.put(name, store);
+        RecoveryReport recovery = store.recovery();
+        // What recovery threw away is what an operator should hear about (RecoveryReport#discarded).
+        if (recovery.discarded() > 0) {
+            log.warn("Opened space {} after a crash, discarding torn or invalid data: {}", name, recovery);
+        } else {
+            log.info("Opened space {}: {}", name, recovery);
+        }
         for (SpaceListener listener : listeners) {
             listener.opened(name, store);
         }
