@@ -1,0 +1,102 @@
+package dev.warmtier.engine;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.zip.CRC32C;
+
+/**
+ * The package-private engine operations that the jcstress tests in {@code dev.warmtier.jcstress}
+ * drive. Each method forwards to the real engine class unchanged: no logic, no copies, so what
+ * the tests observe is exactly what {@code MemoryStore} does. It lives in this module, not in the
+ * application, because only these tests need the engine's internals from outside its package.
+ */
+public final class MemoryModelAccess {
+
+    private MemoryModelAccess() {
+    }
+
+    // ---- slots: what MemoryStore.prepare and commit write, and what a reader reads --------
+
+    /** {@link SlotLayout#writePayload}: the slot payload, plain stores. */
+    public static void writeSlotPayload(ByteBuffer chunk, int slotBase, long contentOffset, int recordLength,
+                                        int kind, float confidence, float activation, float decayRate,
+                                        float[] embedding) {
+        SlotLayout.writePayload(chunk, slotBase, contentOffset, recordLength, kind, confidence, activation, decayRate,
+                embedding);
+    }
+
+    /** {@link SlotLayout#payloadChecksum} then {@link SlotLayout#writeVersioned}: version, times, checksum. */
+    public static void writeSlotVersioned(ByteBuffer chunk, int slotBase, int slotSize, long version, long createdAt,
+                                          long updatedAt) {
+        CRC32C payload = SlotLayout.payloadChecksum(chunk, slotBase, slotSize);
+        SlotLayout.writeVersioned(chunk, slotBase, payload, version, createdAt, updatedAt);
+    }
+
+    /** {@link SlotLayout#stateOrdered}: the release store that publishes a slot. */
+    public static void publishSlot(ByteBuffer chunk, int slotBase, int state) {
+        SlotLayout.stateOrdered(chunk, slotBase, state);
+    }
+
+    /** {@link SlotLayout#stateVolatile}: the acquire load a reader starts with. */
+    public static int slotState(ByteBuffer chunk, int slotBase) {
+        return SlotLayout.stateVolatile(chunk, slotBase);
+    }
+
+    public static long slotVersion(ByteBuffer chunk, int slotBase) {
+        return SlotLayout.version(chunk, slotBase);
+    }
+
+    public static long slotContentOffset(ByteBuffer chunk, int slotBase) {
+        return SlotLayout.contentOffset(chunk, slotBase);
+    }
+
+    public static float[] slotEmbedding(ByteBuffer chunk, int slotBase, int dimension) {
+        return SlotLayout.embedding(chunk, slotBase, dimension);
+    }
+
+    /** Whether the stored checksum matches the slot's bytes as they are now, as a reader checks it. */
+    public static boolean slotChecksumHolds(ByteBuffer chunk, int slotBase, int slotSize) {
+        return SlotLayout.storedChecksum(chunk, slotBase) == SlotLayout.computeChecksum(chunk, slotBase, slotSize);
+    }
+
+    // ---- content log ----------------------------------------------------------------------
+
+    /** Opens (creating) the real content log in {@code dir}, as a store does on open. */
+    public static OpenContentLog openContentLog(Path dir, StoreOptions options) {
+        return new OpenContentLog(ContentLog.open(dir, options, FileExtender.ZERO_FILL, System.currentTimeMillis()));
+    }
+
+    /** A real {@link ContentLog}, reachable from outside the engine package. */
+    public static final class OpenContentLog implements AutoCloseable {
+
+        private final ContentLog log;
+
+        private OpenContentLog(ContentLog log) {
+            this.log = log;
+        }
+
+        /** {@link ContentLog#append}: reserves under the tail lock, writes, publishes with release. */
+        public long append(byte[] id, byte[] content) {
+            return log.append(id, content);
+        }
+
+        /**
+         * {@link ContentLog#read} of the record at {@code offset}: whether it is committed, whole
+         * and holds exactly {@code id} and {@code content}. A {@link CorruptionException} is a no.
+         */
+        public boolean readsBack(long offset, byte[] id, byte[] content) {
+            try {
+                ContentLog.Entry entry = log.read(offset, ContentRecordLayout.recordLength(id.length, content.length));
+                return Arrays.equals(entry.id(), id) && Arrays.equals(entry.content(), content);
+            } catch (CorruptionException e) {
+                return false;
+            }
+        }
+
+        @Override
+        public void close() {
+            log.close();
+        }
+    }
+}
