@@ -116,7 +116,7 @@ final class Scenarios {
         int perWorker = 1000;
         createSpace(space);
         Findings findings = new Findings(label);
-        List<Ack> seeded = seed(findings, space, "s2-", memories);
+        List<Ack> seeded = seed(findings, space, "s2-", memories, 0);
         findings.throwIfAny();
         Figures figures = new Workers(port, label).add("reader", workers, worker -> {
             for (int i = 0; i < perWorker; i++) {
@@ -220,20 +220,11 @@ final class Scenarios {
         int seeder = writers; // the writer number of the first value of every id
         createSpace(space);
         Findings findings = new Findings(label);
-        List<Ack> seeded = new ArrayList<>();
-        for (int k = 0; k < ids; k++) {
-            String id = "hot-" + k;
-            String content = Memories.content(id, seeder, 0);
-            TestHttp.Response put = http.put(Memories.path(space, id), Memories.body(content));
-            if (put.status() != 201) {
-                throw new AssertionError("[" + label + "] seeding " + id + " answered " + put);
-            }
-            seeded.add(new Ack(id, content, put.json().path("version").asLong(), put.json().path("slot").asLong(),
-                    null));
-        }
+        List<Ack> seeded = seed(findings, space, "hot-", ids, seeder);
+        findings.throwIfAny();
         /* Readers still reading; writers rewrite until it reaches zero (a failed reader counts down too). */
         CountDownLatch readersLeft = new CountDownLatch(readers);
-        /* Per writer, how many writes it sent; each writer sets its own once it stops. */
+        /* Per writer, how many writes it has sent: set by that writer before each PUT, read after the run. */
         AtomicIntegerArray sent = new AtomicIntegerArray(writers);
         /* Acknowledged rewrites; each writer adds its own. */
         ConcurrentLinkedQueue<Ack> acks = new ConcurrentLinkedQueue<>(seeded);
@@ -487,7 +478,7 @@ final class Scenarios {
         int failing = 40;
         createSpace(space);
         Findings findings = new Findings(label);
-        List<Ack> seeded = seed(findings, space, "f-", seededIds);
+        List<Ack> seeded = seed(findings, space, "f-", seededIds, 0);
         findings.throwIfAny();
         SpaceReport before = SpaceReport.of(http, space);
 
@@ -687,12 +678,12 @@ final class Scenarios {
         }
     }
 
-    /** Seeds {@code count} memories one by one, each as writer 0's first write of it. */
-    List<Ack> seed(Findings findings, String space, String prefix, int count) {
+    /** Seeds {@code count} memories one by one, each as {@code writer}'s first write of it. */
+    List<Ack> seed(Findings findings, String space, String prefix, int count, int writer) {
         List<Ack> seeded = new ArrayList<>();
         for (int k = 0; k < count; k++) {
             String id = prefix + k;
-            String content = Memories.content(id, 0, 0);
+            String content = Memories.content(id, writer, 0);
             TestHttp.Response put = http.put(Memories.path(space, id), Memories.body(content));
             if (put.status() != 201) {
                 findings.add("seeding PUT " + id + " answered " + put);
