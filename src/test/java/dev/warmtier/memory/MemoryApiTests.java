@@ -186,6 +186,19 @@ class MemoryApiTests {
     }
 
     @Test
+    void anIdWithABackslashStoredByBatchIsAddressableByItsPath() {
+        TestHttp.Response batch = http().send("POST", BASE + "batch",
+                "{\"memories\":[{\"id\":\"C:\\\\dir\\\\file\",\"content\":\"windows\"}]}");
+        assertThat(batch.status()).as("%s", batch).isEqualTo(200);
+        assertThat(batch.json().get("results").get(0).get("status").asInt()).as("%s", batch).isEqualTo(201);
+
+        TestHttp.Response get = http().get(BASE + "C:%5Cdir%5Cfile");
+        assertThat(get.status()).as("%s", get).isEqualTo(200);
+        assertThat(get.json().get("id").asString()).isEqualTo("C:\\dir\\file");
+        assertThat(http().send("DELETE", BASE + "C:%5Cdir%5Cfile", null).status()).isEqualTo(204);
+    }
+
+    @Test
     void idsMayHoldAnyUnicodeIncludingAnEncodedSlash() {
         TestHttp.Response put = http().put(BASE + "caf%C3%A9%2F%E6%BC%A2", "{\"content\":\"unicode\"}");
         assertThat(put.status()).as("%s", put).isEqualTo(201);
