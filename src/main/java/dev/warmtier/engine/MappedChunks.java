@@ -203,7 +203,10 @@ final class MappedChunks {
         return forces.sum();
     }
 
-    /** Chunks this process added to the file (a new file's first one too, not those found at open). */
+    /**
+     * Times this process extended the file by (up to) a chunk: a new file's first chunk and a
+     * partial last chunk found at open count too; whole chunks found at open do not.
+     */
     long growths() {
         return growths.sum();
     }

@@ -3,6 +3,8 @@ package dev.warmtier.ops;
 import dev.warmtier.engine.CheckPace;
 import dev.warmtier.engine.InvariantReport;
 import dev.warmtier.engine.MemoryStore;
+import dev.warmtier.engine.StoreClosedException;
+import dev.warmtier.space.SpaceListener;
 import dev.warmtier.space.SpaceRegistry;
 import dev.warmtier.space.WarmTierProperties;
 import java.time.Instant;
@@ -27,7 +29,7 @@ import org.springframework.stereotype.Component;
  * space for health. Checks never overlap: the schedule uses a fixed delay on one thread.
  */
 @Component
-public class InvariantMonitor implements InitializingBean, DisposableBean {
+public class InvariantMonitor implements InitializingBean, DisposableBean, SpaceListener {
 
     private static final Logger log = LoggerFactory.getLogger(InvariantMonitor.class);
 
@@ -59,6 +61,7 @@ public class InvariantMonitor implements InitializingBean, DisposableBean {
         this.interval = properties.checkInterval();
         this.cpuShare = properties.checkCpuShare();
         this.meters = meters;
+        spaces.addListener(this);
     }
 
     @Override
@@ -95,26 +98,45 @@ public class InvariantMonitor implements InitializingBean, DisposableBean {
     }
 
     private Optional<Outcome> check(String name, CheckPace pace) {
-        Optional<MemoryStore> store = spaces.get(name);
-        if (store.isEmpty()) {
+        MemoryStore store = spaces.get(name).orElse(null);
+        if (store == null) {
             return Optional.empty();
         }
         Outcome outcome;
+        long started = System.nanoTime();
         try {
-            long started = System.nanoTime();
-            outcome = new Outcome(store.get().check(pace), null, Instant.now());
-            meters.checked(name, outcome.report(), System.nanoTime() - started);
+            outcome = new Outcome(store.check(pace), null, Instant.now());
             if (outcome.report().violations() > 0) {
                 log.error("Space {} violates its invariants: {}", name, outcome.report());
             }
         } catch (CancellationException e) {
             throw e; // shutting down: no outcome, not a failure of the space
+        } catch (StoreClosedException e) {
+            if (spaces.get(name).orElse(null) != store) {
+                return Optional.empty(); // dropped while it was being checked: nothing to report
+            }
+            outcome = failed(name, e);
         } catch (RuntimeException e) {
-            log.error("Space {} could not be checked", name, e);
-            outcome = new Outcome(null, e.getClass().getSimpleName() + ": " + e.getMessage(), Instant.now());
+            outcome = failed(name, e);
         }
-        latest.put(name, new Checked(store.get(), outcome));
+        meters.checked(name, store, outcome.report(), System.nanoTime() - started);
+        latest.put(name, new Checked(store, outcome));
         return Optional.of(outcome);
+    }
+
+    private static Outcome failed(String name, RuntimeException e) {
+        log.error("Space {} could not be checked", name, e);
+        return new Outcome(null, e.getClass().getSimpleName() + ": " + e.getMessage(), Instant.now());
+    }
+
+    @Override
+    public void opened(String name, MemoryStore store) {
+    }
+
+    /** A dropped space's outcome goes with it (and with it the reference to its store). */
+    @Override
+    public void closing(String name) {
+        latest.remove(name);
     }
 
     /** The latest outcome per space, checking now the spaces (or the stores behind a name) never checked yet. */

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 import org.springframework.stereotype.Component;
@@ -28,9 +29,10 @@ import org.springframework.stereotype.Component;
  * that does not exist can never create one.
  *
  * <ul>
- *   <li>timers with percentile histograms: {@code warmtier.store} (each memory written by PUT,
- *       POST, PATCH or a batch item), {@code warmtier.get}, {@code warmtier.delete},
- *       {@code warmtier.batch} (a whole batch request), {@code warmtier.check} (one invariant check);</li>
+ *   <li>timers with percentile histograms: {@code warmtier.store} (each attempt to write a memory by
+ *       PUT, POST, PATCH or a batch item), {@code warmtier.get}, {@code warmtier.delete},
+ *       {@code warmtier.batch} (a whole batch request); a plain timer {@code warmtier.check} (one
+ *       invariant check);</li>
  *   <li>gauges read from the engine's cheap counters: {@code warmtier.slots.allocated},
  *       {@code .live}, {@code .capacity}, {@code warmtier.content} and {@code warmtier.content.live}
  *       (bytes), {@code warmtier.check.violations} (violations in the latest check);</li>
@@ -47,16 +49,20 @@ public class WarmTierMeters implements SpaceListener {
     private static final Duration FASTEST = Duration.ofNanos(1_000);
     private static final Duration SLOWEST = Duration.ofSeconds(30);
 
-    /** The meters of one open space. */
-    private record SpaceMeters(Timer store, Timer get, Timer delete, Timer batch, Timer check,
-                               Counter violationsFound, List<Meter> all) {
+    /** Marks "no check of this store has finished yet" (or the last one could not read it). */
+    private static final long UNKNOWN = -1;
+
+    /**
+     * The meters of one open space, and the store they are about: a check of a dropped store
+     * that finishes after its space was created again must not count for the new one.
+     */
+    private record SpaceMeters(MemoryStore source, Timer store, Timer get, Timer delete, Timer batch, Timer check,
+                               Counter violationsFound, AtomicLong latestViolations, List<Meter> all) {
     }
 
     private final MeterRegistry registry;
     /** Meters per open space; entries added and removed only by the registry's lifecycle callbacks. */
     private final Map<String, SpaceMeters> spaces = new ConcurrentHashMap<>();
-    /** Violations found by the latest check, per space; read by the check.violations gauge. */
-    private final Map<String, Long> latestViolations = new ConcurrentHashMap<>();
 
     public WarmTierMeters(MeterRegistry registry, SpaceRegistry spaceRegistry) {
         this.registry = registry;
@@ -80,27 +86,38 @@ public class WarmTierMeters implements SpaceListener {
         return time(space, SpaceMeters::batch, operation);
     }
 
-    /** Records one invariant check of a space: its duration, and the violations it found. */
-    void checked(String space, InvariantReport report, long tookNanos) {
+    /**
+     * Records one invariant check of a space's store: its duration, and the violations it found
+     * ({@code null} when the check could not read the store: the gauge then shows NaN).
+     */
+    void checked(String space, MemoryStore store, InvariantReport report, long tookNanos) {
         SpaceMeters meters = spaces.get(space);
-        if (meters == null) {
-            return; // dropped while it was being checked
+        if (meters == null || meters.source() != store) {
+            return; // dropped while it was being checked (and perhaps created again)
         }
         meters.check().record(tookNanos, TimeUnit.NANOSECONDS);
+        if (report == null) {
+            meters.latestViolations().set(UNKNOWN);
+            return;
+        }
         long violations = report.violations();
         meters.violationsFound().increment(violations);
-        latestViolations.put(space, violations);
+        meters.latestViolations().set(violations);
     }
 
     @Override
     public void opened(String name, MemoryStore store) {
         Tags tags = Tags.of("space", name);
         List<Meter> all = new ArrayList<>();
-        Timer storeTimer = timer("warmtier.store", "Writes of one memory (PUT, POST, PATCH, batch item)", tags, all);
-        Timer get = timer("warmtier.get", "Reads of one memory", tags, all);
-        Timer delete = timer("warmtier.delete", "Deletes of one memory", tags, all);
+        Timer storeTimer = timer("warmtier.store", "Attempts to write one memory (PUT, POST, PATCH, batch item), "
+                + "refused ones included", tags, all);
+        Timer get = timer("warmtier.get", "Attempts to read one memory, 404s included", tags, all);
+        Timer delete = timer("warmtier.delete", "Attempts to delete one memory, 404s included", tags, all);
         Timer batch = timer("warmtier.batch", "Batch requests, whole", tags, all);
-        Timer check = timer("warmtier.check", "Invariant checks of the space", tags, all);
+        Timer check = Timer.builder("warmtier.check").description("Invariant checks of the space (background "
+                + "checks are paced, so they take longer than on-demand ones)").tags(tags).register(registry);
+        all.add(check);
+        AtomicLong latestViolations = new AtomicLong(UNKNOWN);
 
         gauge("warmtier.slots.allocated", "Slots below the allocator's next-slot mark", null, store, tags, all,
                 s -> s.stats().slotsAllocated());
@@ -112,11 +129,13 @@ public class WarmTierMeters implements SpaceListener {
                 s -> s.stats().contentBytes());
         gauge("warmtier.content.live", "Content log bytes of live memories' records", "bytes", store, tags, all,
                 s -> s.stats().liveContentBytes());
-        gauge("warmtier.check.violations", "Violations the latest invariant check found", null, latestViolations,
-                tags, all, m -> m.getOrDefault(name, 0L));
+        gauge("warmtier.check.violations", "Violations the latest invariant check found (NaN: none finished, or "
+                + "it could not read the space)", null, latestViolations, tags, all,
+                v -> v.get() == UNKNOWN ? Double.NaN : v.get());
 
         Counter violationsFound = Counter.builder("warmtier.invariant.violations")
-                .description("Invariant violations found by checks, summed over all checks").tags(tags)
+                .description("Invariant violations found by checks, summed over all checks (a violation that "
+                        + "persists counts at every check; warmtier_check_violations is the current number)").tags(tags)
                 .register(registry);
         all.add(violationsFound);
         counter("warmtier.read.checksum.failures", "Committed slots or records that failed their checksum on a read",
@@ -132,13 +151,13 @@ public class WarmTierMeters implements SpaceListener {
         counter("warmtier.writes.abandoned", "Claimed slots given up by a failed precondition or write", store, tags,
                 all, s -> s.stats().abandonedWrites());
 
-        spaces.put(name, new SpaceMeters(storeTimer, get, delete, batch, check, violationsFound, List.copyOf(all)));
+        spaces.put(name, new SpaceMeters(store, storeTimer, get, delete, batch, check, violationsFound,
+                latestViolations, List.copyOf(all)));
     }
 
     @Override
     public void closing(String name) {
         SpaceMeters meters = spaces.remove(name);
-        latestViolations.remove(name);
         if (meters != null) {
             meters.all().forEach(registry::remove);
         }

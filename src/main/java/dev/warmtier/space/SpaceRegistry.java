@@ -218,13 +218,21 @@ public class SpaceRegistry implements AutoCloseable {
             log.info("Opened space {}: {}", name, recovery);
         }
         for (SpaceListener listener : listeners) {
-            listener.opened(name, store);
+            try {
+                listener.opened(name, store);
+            } catch (RuntimeException e) {
+                log.error("A space listener failed on the opening of space {}", name, e); // the space stays open
+            }
         }
     }
 
     private void closing(String name) {
         for (SpaceListener listener : listeners) {
-            listener.closing(name);
+            try {
+                listener.closing(name);
+            } catch (RuntimeException e) {
+                log.error("A space listener failed on the closing of space {}", name, e); // the close goes on
+            }
         }
     }
 

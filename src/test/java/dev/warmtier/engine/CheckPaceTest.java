@@ -2,11 +2,19 @@ package dev.warmtier.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -101,6 +109,43 @@ class CheckPaceTest {
             store.put("after", MemoryWrite.of("still writable"));
             assertThat(store.get("after").orElseThrow().content()).isEqualTo("still writable");
             assertThat(store.check().invariants().ok()).isTrue();
+        }
+    }
+
+    @Test
+    void aPacedCheckGivesWayToCloseAtItsNextPause(@TempDir Path dir) throws Exception {
+        MemoryStore store = TestStores.open(dir);
+        for (int i = 0; i < 3 * CheckPace.BATCH; i++) {
+            store.put("k" + i, TestStores.write("value " + i, i));
+        }
+        CountDownLatch paused = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CheckPace slow = () -> {
+            paused.countDown();
+            try {
+                release.await(); // a pause of the background check, as long as the test wants
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            Future<Throwable> check = threads.submit(() -> catchThrowable(() -> store.check(slow)));
+            assertThat(paused.await(30, TimeUnit.SECONDS)).as("the check reached its first pause").isTrue();
+            Future<?> close = threads.submit(store::close);
+            // close has begun once the store refuses new operations; it now waits for the check.
+            await().atMost(Duration.ofSeconds(30)).until(() -> catchThrowable(() -> store.get("k0"))
+                    instanceof StoreClosedException);
+            assertThat(close.isDone()).as("close waits for the running check").isFalse();
+
+            release.countDown();
+
+            assertThat(check.get(30, TimeUnit.SECONDS)).as("the check stops at its next pause")
+                    .isInstanceOf(StoreClosedException.class);
+            close.get(30, TimeUnit.SECONDS);
+        } finally {
+            release.countDown();
+            threads.shutdownNow();
         }
     }
 }

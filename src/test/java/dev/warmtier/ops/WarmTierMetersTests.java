@@ -132,7 +132,10 @@ class WarmTierMetersTests {
         assertThat(http.send("GET", "/api/v1/spaces/nosuchspace/memories/x", null).status()).isEqualTo(404);
         assertThat(http.send("PUT", "/api/v1/spaces/shortlived", null).status()).isEqualTo(201);
         http.send("PUT", "/api/v1/spaces/shortlived/memories/x", "{\"content\":\"x\"}");
-        assertThat(scrape(http)).contains("space=\"shortlived\"");
+        String before = scrape(http);
+        assertThat(before).contains("space=\"shortlived\"");
+        assertThat(value(before, "warmtier_check_violations", "space=\"shortlived\"")).as("never checked: unknown")
+                .isNaN();
 
         assertThat(http.send("DELETE", "/api/v1/spaces/shortlived", null).status()).isEqualTo(204);
         String scrape = scrape(http);
