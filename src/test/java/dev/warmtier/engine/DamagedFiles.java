@@ -115,6 +115,24 @@ public final class DamagedFiles {
         write(file, slotFileOffset(slot), java.util.Arrays.copyOf(bytes.array(), slotSize));
     }
 
+    public void writeVersionCeilingBytes(long at, byte[] bytes) throws IOException {
+        write(dir.resolve(VersionCeiling.FILE_NAME), at, bytes);
+    }
+
+    public byte[] readVersionCeilingBytes(long at, int length) throws IOException {
+        return read(dir.resolve(VersionCeiling.FILE_NAME), at, length).array();
+    }
+
+    /** Flips one byte of the version-ceiling file, as a bad disk would. */
+    public void flipVersionCeilingByte(long at) throws IOException {
+        flip(dir.resolve(VersionCeiling.FILE_NAME), at);
+    }
+
+    /** Removes the version-ceiling file, leaving the store as it was before that file existed. */
+    public void deleteVersionCeiling() throws IOException {
+        Files.delete(dir.resolve(VersionCeiling.FILE_NAME));
+    }
+
     public static byte[] littleEndianInt(int value) {
         return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(value).array();
     }
