@@ -39,6 +39,10 @@ import java.util.zip.CRC32C;
  * parallel. A write whose precondition fails inside the compute abandons its slot, which is then
  * neither live nor a violation.
  *
+ * <p>No version is used before the {@link VersionCeiling} on disk covers it, and recovery by scan
+ * counts on from that ceiling, so a power loss that drops the newest slots cannot make a version
+ * be handed out twice.
+ *
  * <p>Slots and records are immutable once committed, so a reader that found an index entry reads
  * its slot without any lock.
  */
@@ -51,6 +55,8 @@ public final class MemoryStore implements AutoCloseable {
     private final SlotFile slots;
     private final ContentLog content;
     private final SlotAllocator allocator;
+    /** Bounds every version handed out, durably; see {@link VersionCeiling}. */
+    private final VersionCeiling ceiling;
     private final int slotSize;
     private final int dimension;
 
@@ -58,7 +64,10 @@ public final class MemoryStore implements AutoCloseable {
     private final ConcurrentHashMap<String, IndexEntry> index = new ConcurrentHashMap<>();
     /** Ids whose highest version is live, in id order for paging; changed only inside the id's compute. */
     private final ConcurrentSkipListSet<String> liveIds = new ConcurrentSkipListSet<>();
-    /** The last version handed out; incremented only inside a compute, so per id it orders writes. */
+    /**
+     * The last version taken; incremented only inside a compute, so per id it orders writes. A
+     * taken version is used only once the {@link #ceiling} on disk covers it.
+     */
     private final AtomicLong lastVersion = new AtomicLong();
     /** Live memories and their record bytes; changed only inside a compute, together with the index. */
     private final AtomicLong liveCount = new AtomicLong();
@@ -79,21 +88,33 @@ public final class MemoryStore implements AutoCloseable {
     private final RecoveryReport recovery;
 
     private MemoryStore(Path dir, StoreOptions options, Clock clock, DataDirLock dirLock, SlotFile slots,
-                        ContentLog content, Optional<CleanShutdown.Snapshot> snapshot, boolean created) {
+                        ContentLog content, VersionCeiling ceiling, Optional<CleanShutdown.Snapshot> snapshot,
+                        boolean created) {
         this.dir = dir;
         this.options = options;
         this.clock = clock;
         this.dirLock = dirLock;
         this.slots = slots;
         this.content = content;
+        this.ceiling = ceiling;
         this.slotSize = slots.slotSize();
         this.dimension = slots.dimension();
         long started = System.nanoTime();
         RecoveryReport report = snapshot.map(this::restore).orElse(null);
         if (report == null) {
+            if (ceiling.found() == VersionCeiling.Found.DAMAGED) {
+                throw new StoreFormatException(dir.resolve(VersionCeiling.FILE_NAME) + " is damaged (both records"
+                        + " fail their checksum) and the store was not closed cleanly, so the highest version ever"
+                        + " handed out is unknown: writes lost in a power loss may hold versions above every slot,"
+                        + " and reusing them would let a stale If-Match succeed. Restore the file, or delete it to"
+                        + " count on from the highest version in the slots, accepting that risk");
+            }
             report = recoverByScan(started, created);
         }
         this.recovery = report;
+        // Room for the next block of versions now, so that no write after open pays for a force
+        // until it crosses a block. A clean start usually has room already, and writes nothing.
+        ceiling.cover(lastVersion.get() + 1);
         this.allocator = options.allocatorFactory().apply(nextSlotMark);
         this.flusher = options.durability() == Durability.INTERVAL ? startFlusher() : null;
     }
@@ -113,6 +134,11 @@ public final class MemoryStore implements AutoCloseable {
      * @throws StoreFormatException  when the files were made with another dimension or are not store files
      */
     public static MemoryStore open(Path dir, StoreOptions options, FileExtender extender, Clock clock) {
+        return open(dir, options, extender, clock, VersionCeiling.BLOCK);
+    }
+
+    /** Opens the store reserving {@code versionBlock} versions per raise of the ceiling; tests use small blocks. */
+    static MemoryStore open(Path dir, StoreOptions options, FileExtender extender, Clock clock, long versionBlock) {
         try {
             if (!Files.isDirectory(dir)) {
                 Files.createDirectories(dir);
@@ -128,6 +154,7 @@ public final class MemoryStore implements AutoCloseable {
         DataDirLock lock = DataDirLock.acquire(dir);
         SlotFile slotFile = null;
         ContentLog log = null;
+        VersionCeiling versionCeiling = null;
         try {
             // Taken (and deleted) before anything is written: a crash from here on leaves no mark.
             Optional<CleanShutdown.Snapshot> snapshot = CleanShutdown.take(dir)
@@ -136,8 +163,12 @@ public final class MemoryStore implements AutoCloseable {
             boolean created = !Files.exists(dir.resolve(SlotFile.FILE_NAME));
             slotFile = SlotFile.open(dir, options, extender, now);
             log = ContentLog.open(dir, options, extender, now);
-            return new MemoryStore(dir, options, clock, lock, slotFile, log, snapshot, created);
+            versionCeiling = VersionCeiling.open(dir, versionBlock);
+            return new MemoryStore(dir, options, clock, lock, slotFile, log, versionCeiling, snapshot, created);
         } catch (RuntimeException e) {
+            if (versionCeiling != null) {
+                versionCeiling.close();
+            }
             if (log != null) {
                 log.close();
             }
@@ -189,6 +220,7 @@ public final class MemoryStore implements AutoCloseable {
         liveCount.set(live);
         liveContentBytes.set(liveBytes);
         return new RecoveryReport(true, false, 0, 0, 0, 0, 0, 0, 0, 0, live, index.size() - live,
+                snapshot.lastVersion(), ceiling.foundCeiling(), ceiling.found() == VersionCeiling.Found.DAMAGED,
                 millisSince(started));
     }
 
@@ -263,7 +295,9 @@ public final class MemoryStore implements AutoCloseable {
             }
         }
         nextSlotMark = next;
-        lastVersion.set(maxVersion);
+        // The slots alone can understate it: a power loss may have dropped the newest ones, whose
+        // versions were acknowledged. The ceiling bounds every version ever handed out.
+        lastVersion.set(Math.max(maxVersion, ceiling.foundCeiling()));
         liveCount.set(live);
         liveContentBytes.set(liveBytes);
         // Make the repairs durable before anything new is written on top of them.
@@ -271,7 +305,7 @@ public final class MemoryStore implements AutoCloseable {
         slots.forceDirty();
         return new RecoveryReport(false, created, capacity, committed, torn, invalid, abandoned,
                 log.abandonedReservations(), log.truncatedBytes(), log.bridgedBytes(), live, index.size() - live,
-                millisSince(started));
+                lastVersion.get(), ceiling.foundCeiling(), false, millisSince(started));
     }
 
     /** The id a checksum-valid committed slot belongs to, or null when its record is not valid. */
@@ -477,6 +511,9 @@ public final class MemoryStore implements AutoCloseable {
     /** The per-key step's part of a write: runs inside the id's compute. */
     private void commit(Prepared prepared, Decision decision, IndexEntry previousLive) {
         long version = lastVersion.incrementAndGet();
+        // Before the version is used anywhere: once per block this raises and forces the ceiling,
+        // so no power loss can make recovery count from below a version a client has seen.
+        ceiling.cover(version);
         long now = clock.millis();
         long createdAt = previousLive == null ? now
                 : SlotLayout.createdAt(slots.chunkOf(previousLive.slot()), slots.baseOf(previousLive.slot()));
@@ -676,6 +713,11 @@ public final class MemoryStore implements AutoCloseable {
         return slots.forces() + content.forces();
     }
 
+    /** The store's version ceiling, for tests: its value on disk and the raises since open, the one at open included. */
+    VersionCeiling versionCeiling() {
+        return ceiling;
+    }
+
     /** Forces every write made so far to disk, whatever the durability mode. */
     public void flush() {
         enter();
@@ -761,6 +803,7 @@ public final class MemoryStore implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot close store " + dir, e);
         } finally {
+            ceiling.close();
             dirLock.close();
         }
     }

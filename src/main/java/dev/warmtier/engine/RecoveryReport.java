@@ -16,12 +16,21 @@ package dev.warmtier.engine;
  *                                 disk) before records that committed slots vouch for; made padding
  * @param liveMemories             ids whose highest version is a memory, not a tombstone
  * @param tombstones               ids whose highest version is a delete
+ * @param lastVersion              versions handed out from now on are above this one: on a clean start the
+ *                                 exact last version before the close; after a scan the larger of the highest
+ *                                 version in the slots and {@code versionCeiling}, so up to one block of
+ *                                 versions is skipped, never one repeated
+ * @param versionCeiling           the durable version ceiling found in {@code version-ceiling} at open; 0 when
+ *                                 the file was new (a new store, or one made before the file existed) or damaged
+ * @param versionCeilingRebuilt    both records of {@code version-ceiling} were damaged and the file was rewritten
+ *                                 from the clean-shutdown snapshot's exact last version (without a snapshot,
+ *                                 a damaged file fails the open)
  * @param tookMillis               time the recovery took
  */
 public record RecoveryReport(boolean cleanStart, boolean created, long slotsScanned, long committedSlots, long tornSlotsDiscarded,
                              long invalidSlotsDiscarded, long abandonedSlots, long abandonedRecords,
                              long contentBytesTruncated, long contentBytesBridged, long liveMemories, long tombstones,
-                             long tookMillis) {
+                             long lastVersion, long versionCeiling, boolean versionCeilingRebuilt, long tookMillis) {
 
     /** Whether this open had to rebuild an existing store from its files (a crash, a kill, a power loss). */
     public boolean recovered() {

@@ -214,6 +214,9 @@ public class SpaceRegistry implements AutoCloseable {
         // What recovery threw away is what an operator should hear about (RecoveryReport#discarded).
         if (recovery.discarded() > 0) {
             log.warn("Opened space {} after a crash, discarding torn or invalid data: {}", name, recovery);
+        } else if (recovery.versionCeilingRebuilt()) {
+            log.warn("Opened space {} with a damaged version-ceiling file, rewritten from the clean-shutdown"
+                    + " snapshot: {}", name, recovery);
         } else {
             log.info("Opened space {}: {}", name, recovery);
         }

@@ -25,6 +25,15 @@ final class TestStores {
         return MemoryStore.open(dir, small());
     }
 
+    /** A small store that reserves {@code versionBlock} versions per raise of its version ceiling. */
+    static MemoryStore open(Path dir, long versionBlock) {
+        return open(dir, small(), versionBlock);
+    }
+
+    static MemoryStore open(Path dir, StoreOptions options, long versionBlock) {
+        return MemoryStore.open(dir, options, FileExtender.ZERO_FILL, java.time.Clock.systemUTC(), versionBlock);
+    }
+
     static float[] embedding(long seed) {
         Random random = new Random(seed);
         float[] values = new float[DIMENSION];
