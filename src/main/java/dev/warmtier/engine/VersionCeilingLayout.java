@@ -10,7 +10,8 @@ import java.util.zip.CRC32C;
  * writes the file goes through this class and never spells an offset.
  *
  * <pre>
- * File (FILE_BYTES = 64): record A at offset 0, record B at offset 32
+ * File (FILE_BYTES = 4128): record A at offset 0, record B at offset 4096 (RECORD_STRIDE),
+ * zeros between them
  *
  * Record (RECORD_BYTES = 32)
  *   0                   4                   8                                      16
@@ -25,7 +26,9 @@ import java.util.zip.CRC32C;
  * <p>The two records work like LMDB's two meta pages: a writer overwrites the record that does not
  * hold the newest value, with the next sequence, and forces it; a reader takes the valid record
  * with the highest sequence. A write torn by a crash fails its checksum, and the other record, the
- * previous value, stands.
+ * previous value, stands. Each record has a 4 KiB page of its own, as LMDB's meta pages do: a
+ * device that garbles the whole page it was writing when power failed (some do) then takes only
+ * the record being written, never both.
  */
 final class VersionCeilingLayout {
 
@@ -33,7 +36,9 @@ final class VersionCeilingLayout {
     static final int FORMAT_VERSION = 1;
     static final int RECORD_BYTES = 32;
     static final int RECORDS = 2;
-    static final int FILE_BYTES = RECORDS * RECORD_BYTES;
+    /** Distance between the starts of A and B: one page, so no write of one touches the other's page. */
+    static final int RECORD_STRIDE = 4096;
+    static final int FILE_BYTES = (RECORDS - 1) * RECORD_STRIDE + RECORD_BYTES;
 
     static final int MAGIC_OFFSET = 0;
     static final int FORMAT_OFFSET = 4;
@@ -47,7 +52,7 @@ final class VersionCeilingLayout {
 
     /** Where record {@code index} (0 for A, 1 for B) starts in the file. */
     static long recordOffset(int index) {
-        return (long) index * RECORD_BYTES;
+        return (long) index * RECORD_STRIDE;
     }
 
     /** A whole record, checksum included, ready to be written at {@link #recordOffset}. */

@@ -224,7 +224,7 @@ class VersionCeilingTest {
         }
         try (var channel = java.nio.channels.FileChannel.open(dir.resolve(VersionCeiling.FILE_NAME),
                 java.nio.file.StandardOpenOption.WRITE)) {
-            channel.truncate(VersionCeilingLayout.RECORD_BYTES + 7);
+            channel.truncate(VersionCeilingLayout.recordOffset(1) + 7);
         }
         try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK)) {
             assertThat(ceiling.found()).isEqualTo(VersionCeiling.Found.INTACT);
