@@ -339,16 +339,13 @@ final class ContentLog implements AutoCloseable {
      * Walks the records below the tail as they are now, concurrently with appends: verifies the
      * checksum of every committed record and measures how far the record lengths are from the tail.
      */
-    Scan scan(CheckPace pace) {
+    Scan scan(PacedWork work) {
         long end = tail();
         long at = 0;
         long records = 0;
         long failures = 0;
-        long visited = 0;
         while (at < end) {
-            if (++visited % CheckPace.BATCH == 0) {
-                pace.pause();
-            }
+            work.unitDone();
             ByteBuffer chunk = chunks.chunk(chunkIndex(at)).buffer;
             int pos = positionOf(at);
             int length = ContentRecordLayout.length(chunk, pos);

@@ -56,10 +56,7 @@ final class HeaderedFile {
             return new HeaderedFile(path, channel, header);
         } catch (IOException e) {
             closeQuietly(channel);
-            if (MappedChunks.isOutOfSpace(e)) {
-                throw new InsufficientStorageException("no room to create " + path, e);
-            }
-            throw new UncheckedIOException("cannot open " + path, e);
+            throw openFailure(path, e);
         } catch (RuntimeException e) {
             closeQuietly(channel);
             throw e;
@@ -80,7 +77,16 @@ final class HeaderedFile {
         closeQuietly(channel);
     }
 
-    private static void closeQuietly(FileChannel channel) {
+    /** What a failed open of one of the store's files throws: 507 when the disk is full, else an I/O error. */
+    static RuntimeException openFailure(Path path, IOException e) {
+        if (MappedChunks.isOutOfSpace(e)) {
+            return new InsufficientStorageException("no room to create " + path, e);
+        }
+        return new UncheckedIOException("cannot open " + path, e);
+    }
+
+    /** Closes a channel whose close has nothing left to report (after a failure, or with nothing unforced). */
+    static void closeQuietly(FileChannel channel) {
         if (channel != null) {
             try {
                 channel.close();

@@ -46,6 +46,7 @@ final class InvariantChecker {
      */
     InvariantReport check(CheckPace pace) {
         long started = System.nanoTime();
+        PacedWork work = new PacedWork(pace);
         long mark = allocator.next();
         long capacity = slots.capacity();
         long scanned = Math.min(mark, capacity);
@@ -55,9 +56,7 @@ final class InvariantChecker {
         long indexMismatches = 0;
         Set<String> lagging = new HashSet<>(); // ids counted already; empty when healthy
         for (long slot = 0; slot < scanned; slot++) {
-            if (slot % CheckPace.BATCH == CheckPace.BATCH - 1) {
-                pace.pause();
-            }
+            work.unitDone();
             ByteBuffer chunk = slots.chunkOf(slot);
             int base = slots.baseOf(slot);
             if (SlotLayout.stateVolatile(chunk, base) != SlotLayout.STATE_COMMITTED) {
@@ -81,9 +80,7 @@ final class InvariantChecker {
         // 2. Data at or past the next-slot mark: a slot is only written after it is claimed.
         long nonMonotonic = 0;
         for (long slot = scanned; slot < capacity; slot++) {
-            if (slot % CheckPace.BATCH == CheckPace.BATCH - 1) {
-                pace.pause();
-            }
+            work.unitDone();
             ByteBuffer chunk = slots.chunkOf(slot);
             int base = slots.baseOf(slot);
             if (!SlotLayout.isBlank(chunk, base, slotSize) && slot >= allocator.next()) {
@@ -97,11 +94,8 @@ final class InvariantChecker {
         List<long[]> liveRanges = new ArrayList<>();
         long live = 0;
         long liveBytes = 0;
-        long visited = 0;
         for (Map.Entry<String, IndexEntry> e : index.entrySet()) {
-            if (++visited % CheckPace.BATCH == 0) {
-                pace.pause();
-            }
+            work.unitDone();
             String id = e.getKey();
             IndexEntry entry = e.getValue();
             if (!backedBySlot(id, entry) && !confirmedUnderLock(id, entry)) {
@@ -126,7 +120,7 @@ final class InvariantChecker {
         long overlaps = countOverlaps(liveRanges);
 
         // 5. The content log: record checksums, and record lengths adding up to the tail.
-        ContentLog.Scan scan = content.scan(pace);
+        ContentLog.Scan scan = content.scan(work);
         checksumFailures += scan.checksumFailures();
 
         long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);

@@ -132,13 +132,10 @@ final class VersionCeiling implements AutoCloseable {
             Found found = best < 0 ? Found.DAMAGED : fresh ? Found.NONE : Found.INTACT;
             return new VersionCeiling(path, channel, block, found, bestCeiling, Math.max(bestSequence, 0), best);
         } catch (IOException e) {
-            closeQuietly(channel);
-            if (MappedChunks.isOutOfSpace(e)) {
-                throw new InsufficientStorageException("no room to create " + path, e);
-            }
-            throw new UncheckedIOException("cannot open " + path, e);
+            HeaderedFile.closeQuietly(channel);
+            throw HeaderedFile.openFailure(path, e);
         } catch (RuntimeException e) {
-            closeQuietly(channel);
+            HeaderedFile.closeQuietly(channel);
             throw e;
         }
     }
@@ -249,7 +246,7 @@ final class VersionCeiling implements AutoCloseable {
 
     @Override
     public void close() {
-        closeQuietly(channel);
+        HeaderedFile.closeQuietly(channel);
     }
 
     private static ByteBuffer readRecord(FileChannel channel, int index) throws IOException {
@@ -267,16 +264,6 @@ final class VersionCeiling implements AutoCloseable {
     private static void writeFully(FileChannel channel, ByteBuffer bytes, long at) throws IOException {
         while (bytes.hasRemaining()) {
             channel.write(bytes, at + bytes.position());
-        }
-    }
-
-    private static void closeQuietly(FileChannel channel) {
-        if (channel != null) {
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // Closing after a failure or at close; nothing was left unforced.
-            }
         }
     }
 }

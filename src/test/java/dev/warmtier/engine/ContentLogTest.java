@@ -84,7 +84,7 @@ class ContentLogTest {
             assertThat(new String(entry.id(), StandardCharsets.UTF_8)).isEqualTo(a.id());
             assertThat(new String(entry.content(), StandardCharsets.UTF_8)).isEqualTo(a.content());
         }
-        ContentLog.Scan scan = log.scan(CheckPace.UNPACED);
+        ContentLog.Scan scan = log.scan(new PacedWork(CheckPace.UNPACED));
         assertThat(scan.records()).isEqualTo(threads * perThread);
         assertThat(scan.checksumFailures()).isZero();
         assertThat(scan.mismatchBytes()).isZero();
