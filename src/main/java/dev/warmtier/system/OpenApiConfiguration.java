@@ -44,7 +44,7 @@ class OpenApiConfiguration {
 
     /** Adds the Problem schema and, per operation, the error codes it can answer. */
     @Bean
-    OpenApiCustomizer problemResponses() {
+    OpenApiCustomizer documentedProblems() {
         return openApi -> {
             openApi.getComponents().addSchemas("Problem", problemSchema());
             openApi.getPaths().forEach((path, item) -> item.readOperationsMap()

@@ -9,13 +9,10 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
-import org.springframework.web.servlet.HandlerExceptionResolver;
 
 /**
  * Refuses request bodies past {@code warmtier.max-request-bytes} with 413: at once when the
@@ -27,13 +24,11 @@ import org.springframework.web.servlet.HandlerExceptionResolver;
 class RequestBodyLimitFilter extends OncePerRequestFilter {
 
     private final long limit;
-    /** MVC's resolver, so the 413 is the same problem detail as every other error; absent without a web server. */
-    private final ObjectProvider<HandlerExceptionResolver> resolver;
+    private final ProblemResponses problems;
 
-    RequestBodyLimitFilter(WarmTierProperties properties,
-                           @Qualifier("handlerExceptionResolver") ObjectProvider<HandlerExceptionResolver> resolver) {
+    RequestBodyLimitFilter(WarmTierProperties properties, ProblemResponses problems) {
         this.limit = properties.maxRequestBytes();
-        this.resolver = resolver;
+        this.problems = problems;
     }
 
     @Override
@@ -41,7 +36,7 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         long declared = request.getContentLengthLong();
         if (declared > limit) {
-            resolver.getObject().resolveException(request, response, null, tooLarge(declared));
+            problems.send(request, response, tooLarge(declared));
             return;
         }
         chain.doFilter(new LimitedRequest(request, limit), response);
