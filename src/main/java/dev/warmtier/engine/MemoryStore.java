@@ -584,6 +584,15 @@ public final class MemoryStore implements AutoCloseable {
      * order. Weakly consistent: each memory is read as it is when reached.
      */
     public List<StoredMemory> scan(String afterId, int limit, boolean withEmbedding) {
+        return scan(afterId, limit, Long.MAX_VALUE, withEmbedding).memories();
+    }
+
+    /**
+     * Like {@link #scan(String, int, boolean)}, and stops before the memory whose content record
+     * would take the page past {@code maxRecordBytes} (a page always holds at least one memory), so
+     * a page's size in memory is bounded whatever the limit. Weakly consistent, as that scan.
+     */
+    public ScanPage scan(String afterId, int limit, long maxRecordBytes, boolean withEmbedding) {
         if (limit < 1) {
             throw new IllegalArgumentException("limit: must be at least 1, was " + limit);
         }
@@ -591,16 +600,19 @@ public final class MemoryStore implements AutoCloseable {
         try {
             NavigableSet<String> ids = afterId == null ? liveIds : liveIds.tailSet(afterId, false);
             List<StoredMemory> page = new ArrayList<>(Math.min(limit, 1024));
+            long bytes = 0;
             for (String id : ids) {
                 IndexEntry entry = index.get(id);
-                if (entry != null && !entry.tombstone()) {
-                    page.add(read(id, entry, withEmbedding));
-                    if (page.size() == limit) {
-                        break;
-                    }
+                if (entry == null || entry.tombstone()) {
+                    continue;
                 }
+                if (page.size() == limit || (!page.isEmpty() && bytes + entry.recordLength() > maxRecordBytes)) {
+                    return new ScanPage(page, true);
+                }
+                page.add(read(id, entry, withEmbedding));
+                bytes += entry.recordLength();
             }
-            return page;
+            return new ScanPage(page, false);
         } finally {
             exit();
         }

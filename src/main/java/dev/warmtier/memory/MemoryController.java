@@ -8,6 +8,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
+import dev.warmtier.system.InvalidRequestException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -23,9 +24,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.util.UriComponentsBuilder;
-import tools.jackson.databind.JsonNode;
 
 /** The memory endpoints of the contract. Thin: parsing headers, picking status codes. */
 @RestController
@@ -61,12 +60,19 @@ class MemoryController {
     }
 
     @GetMapping("/{id}")
-    @Operation(summary = "Read a memory", description = "?embedding=false leaves the embedding out")
+    @Operation(summary = "Read a memory", description = "?embedding=false leaves the embedding out. "
+            + "If-Match that does not hold: 412; If-None-Match that does not hold (the version is listed, or *): 304.")
+    @ApiResponse(responseCode = "200", description = "the memory")
+    @ApiResponse(responseCode = "304", description = "If-None-Match named the current version (or *)")
     ResponseEntity<MemoryResource> get(@PathVariable String space, @PathVariable String id,
-                                       @RequestParam(defaultValue = "true") boolean embedding, WebRequest request) {
-        MemoryResource memory = service.get(space, id, embedding);
-        if (request.checkNotModified(memory.etag())) {
-            return null;
+                                       @RequestParam(defaultValue = "true") boolean embedding,
+                                       @RequestHeader(value = HttpHeaders.IF_MATCH, required = false) String ifMatch,
+                                       @RequestHeader(value = HttpHeaders.IF_NONE_MATCH, required = false)
+                                       String ifNoneMatch) {
+        Precondition precondition = Precondition.parse(ifMatch, ifNoneMatch);
+        MemoryResource memory = service.get(space, id, embedding, precondition);
+        if (!precondition.ifNoneMatchHolds(memory.version())) {
+            return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(memory.etag()).build();
         }
         return ResponseEntity.ok().eTag(memory.etag()).body(memory);
     }
@@ -80,9 +86,11 @@ class MemoryController {
                                                  content = @Content(mediaType = MERGE_PATCH,
                                                          schema = @Schema(implementation = MemoryPatch.class),
                                                          examples = @ExampleObject(value = "{\"confidence\": 0.9}")))
-                                         JsonNode patch,
-                                         @RequestHeader(value = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
-        MemoryResource memory = service.patch(space, id, patch, Precondition.parse(ifMatch, null));
+                                         MergePatch patch,
+                                         @RequestHeader(value = HttpHeaders.IF_MATCH, required = false) String ifMatch,
+                                         @RequestHeader(value = HttpHeaders.IF_NONE_MATCH, required = false)
+                                         String ifNoneMatch) {
+        MemoryResource memory = service.patch(space, id, patch, Precondition.parse(ifMatch, ifNoneMatch));
         return ResponseEntity.ok().eTag(memory.etag()).body(memory);
     }
 
@@ -100,10 +108,10 @@ class MemoryController {
     @Operation(summary = "Store a memory under an id the service picks",
             description = "The id is a UUIDv7: ids sort in creation order")
     @ApiResponse(responseCode = "201", description = "created; Location names the new memory")
-    ResponseEntity<MemoryResource> create(@PathVariable String space, @RequestBody MemoryBody body,
-                                          UriComponentsBuilder uri) {
+    ResponseEntity<MemoryResource> create(@PathVariable String space, @RequestBody MemoryBody body) {
         MemoryService.Written written = service.create(space, body);
-        URI location = uri.path("/api/v1/spaces/{space}/memories/{id}")
+        // Relative (RFC 9110 allows it): never built from the request's Host header.
+        URI location = UriComponentsBuilder.fromPath("/api/v1/spaces/{space}/memories/{id}")
                 .buildAndExpand(space, written.memory().id()).encode().toUri();
         return ResponseEntity.created(location).eTag(written.memory().etag()).body(written.memory());
     }
@@ -119,8 +127,15 @@ class MemoryController {
 
     @PostMapping(path = "/batch", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Store up to 1000 memories", description = "One result per item, in order, each with "
-            + "its own status (201, 200, or a 4xx with a problem detail). Items are stored independently.")
-    BatchResponse batch(@PathVariable String space, @RequestBody BatchRequest request) {
+            + "its own status (201, 200, or a 4xx with a problem detail). Items are stored independently, each "
+            + "with its own ifMatch / ifNoneMatch; If-Match and If-None-Match headers on the batch are refused (400).")
+    BatchResponse batch(@PathVariable String space, @RequestBody BatchRequest request,
+                        @RequestHeader(value = HttpHeaders.IF_MATCH, required = false) String ifMatch,
+                        @RequestHeader(value = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
+        if (ifMatch != null || ifNoneMatch != null) {
+            throw new InvalidRequestException(ifMatch != null ? HttpHeaders.IF_MATCH : HttpHeaders.IF_NONE_MATCH,
+                    "does not apply to a batch; give each item its own ifMatch or ifNoneMatch");
+        }
         return service.batch(space, request);
     }
 }

@@ -3,8 +3,9 @@ package dev.warmtier.memory;
 import io.swagger.v3.oas.annotations.media.Schema;
 
 /**
- * The shape of a merge patch, for the OpenAPI document only: the request is read as a JSON tree
- * (RFC 7396), where a member given replaces the field and a null resets it to its default.
+ * The shape of a merge patch, for the OpenAPI document only: the request is read as a
+ * {@link MergePatch} (RFC 7396), where a member given replaces the field and a null resets it to
+ * its default.
  */
 @Schema(name = "MemoryPatch", description = "RFC 7396 merge patch of the writable fields; null resets a field")
 record MemoryPatch(

@@ -1,46 +1,44 @@
 package dev.warmtier.memory;
 
+import dev.warmtier.engine.ContentTooLargeException;
 import dev.warmtier.engine.DeleteResult;
 import dev.warmtier.engine.MemoryRules;
 import dev.warmtier.engine.MemoryStore;
 import dev.warmtier.engine.MemoryWrite;
 import dev.warmtier.engine.PutResult;
+import dev.warmtier.engine.ScanPage;
 import dev.warmtier.engine.StoreClosedException;
 import dev.warmtier.engine.StoredMemory;
 import dev.warmtier.ops.WarmTierMeters;
 import dev.warmtier.space.SpaceRegistry;
+import dev.warmtier.space.WarmTierProperties;
 import dev.warmtier.system.InvalidRequestException;
 import dev.warmtier.system.NotFoundException;
 import dev.warmtier.system.PreconditionFailedException;
 import dev.warmtier.system.ProblemDetailsAdvice;
+import dev.warmtier.system.RequestLimits;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 import org.springframework.stereotype.Service;
-import tools.jackson.databind.JsonNode;
 
 /**
  * The memory operations of the API over the engine. Each request is one engine operation on one
- * key (a PATCH, or an If-Match listing several versions, is a read followed by one conditional
- * write, retried if another write came between), so each key stays linearizable.
+ * key (a PATCH, or a precondition other than If-None-Match: *, is a read followed by one
+ * conditional write on the version read, retried if another write came between), so each key
+ * stays linearizable.
  */
 @Service
 public class MemoryService {
 
-    static final int MAX_PAGE = 1000;
-    static final int MAX_BATCH = 1000;
-    private static final Set<String> WRITABLE = Set.of("content", "embedding", "confidence", "activation", "decayRate");
-    private static final Set<String> READ_ONLY = Set.of("id", "space", "version", "slot", "createdAt", "updatedAt");
-
     private final SpaceRegistry spaces;
     private final WarmTierMeters meters;
+    private final long maxPageBytes;
 
-    public MemoryService(SpaceRegistry spaces, WarmTierMeters meters) {
+    public MemoryService(SpaceRegistry spaces, WarmTierMeters meters, WarmTierProperties properties) {
         this.spaces = spaces;
         this.meters = meters;
+        this.maxPageBytes = properties.maxPageBytes();
     }
 
     /** A stored memory and whether the write created it (201) or replaced it (200). */
@@ -52,15 +50,15 @@ public class MemoryService {
         return meters.timeStore(space, () -> onStore(space, store -> {
             checkId(id);
             PutResult result;
-            if (precondition.noneMatchAny()) {
-                result = store.putIfAbsent(id, write);
-            } else if (precondition.hasIfMatch()) {
-                result = putIfMatches(store, id, precondition, false, current -> write);
-            } else {
+            if (precondition.isNone()) {
                 result = store.put(id, write);
+            } else if (precondition.isOnlyIfAbsent()) {
+                result = store.putIfAbsent(id, write);
+            } else {
+                result = putIfHolds(store, id, precondition, false, current -> write);
             }
             if (!result.status().isStored()) {
-                throw preconditionFailed(id, result.currentVersion(), precondition);
+                throw preconditionFailed(id, result.currentVersion());
             }
             return new Written(MemoryResource.of(space, result.memory()), result.status() == PutResult.Status.CREATED);
         }));
@@ -70,29 +68,45 @@ public class MemoryService {
         return put(space, MemoryIds.next(), body, Precondition.parse(null, "*"));
     }
 
-    public MemoryResource get(String space, String id, boolean withEmbedding) {
+    /**
+     * The memory as one read sees it. A failing If-Match answers 412; a failing If-None-Match is
+     * for the caller to answer 304, with the memory's ETag.
+     */
+    public MemoryResource get(String space, String id, boolean withEmbedding, Precondition precondition) {
         return meters.timeGet(space, () -> onStore(space, store -> {
             checkId(id);
-            return store.get(id, withEmbedding).map(m -> MemoryResource.of(space, m))
+            MemoryResource memory = store.get(id, withEmbedding).map(m -> MemoryResource.of(space, m))
                     .orElseThrow(() -> memoryNotFound(space, id));
+            if (!precondition.ifMatchHolds(memory.version())) {
+                throw preconditionFailed(id, memory.version());
+            }
+            return memory;
         }));
     }
 
-    /** RFC 7396 merge patch of the writable fields, stored as a new version. */
-    public MemoryResource patch(String space, String id, JsonNode patch, Precondition precondition) {
-        if (patch == null || !patch.isObject()) {
+    /**
+     * RFC 7396 merge patch of the writable fields, stored as a new version. The empty patch
+     * {@code {}} changes nothing: it answers the memory as it is, version unchanged.
+     */
+    public MemoryResource patch(String space, String id, MergePatch patch, Precondition precondition) {
+        if (patch == null) {
             throw new InvalidRequestException("body", "must be a JSON object (application/merge-patch+json)");
         }
-        checkPatchFields(patch);
         return meters.timeStore(space, () -> onStore(space, store -> {
             checkId(id);
-            Precondition effective = precondition.hasIfMatch() ? precondition : new Precondition(true, null, false);
-            PutResult result = putIfMatches(store, id, effective, true, current -> merge(current, patch));
+            if (patch.isEmpty()) {
+                StoredMemory current = store.get(id, true).orElseThrow(() -> memoryNotFound(space, id));
+                if (!precondition.holds(current.version())) {
+                    throw preconditionFailed(id, current.version());
+                }
+                return MemoryResource.of(space, current);
+            }
+            PutResult result = putIfHolds(store, id, precondition, true, patch::applyTo);
             if (!result.status().isStored()) {
                 if (result.currentVersion() == 0) {
                     throw memoryNotFound(space, id);
                 }
-                throw preconditionFailed(id, result.currentVersion(), precondition);
+                throw preconditionFailed(id, result.currentVersion());
             }
             return MemoryResource.of(space, result.memory());
         }));
@@ -101,20 +115,17 @@ public class MemoryService {
     public void delete(String space, String id, Precondition precondition) {
         meters.timeDelete(space, () -> onStore(space, store -> {
             checkId(id);
-            if (precondition.noneMatchAny()) {
-                throw new InvalidRequestException("If-None-Match", "is not supported on DELETE");
-            }
             while (true) {
                 DeleteResult result;
-                if (!precondition.hasIfMatch()) {
+                if (precondition.isNone()) {
                     result = store.delete(id);
                 } else {
                     long current = store.version(id);
                     if (current == 0) {
                         throw memoryNotFound(space, id);
                     }
-                    if (!precondition.matches(current)) {
-                        throw preconditionFailed(id, current, precondition);
+                    if (!precondition.holds(current)) {
+                        throw preconditionFailed(id, current);
                     }
                     result = store.deleteIfVersion(id, current);
                     if (result.status() == DeleteResult.Status.PRECONDITION_FAILED) {
@@ -129,29 +140,31 @@ public class MemoryService {
         }));
     }
 
+    /** A page in id order: at most {@code limit} memories and {@code warmtier.max-page-bytes} of content records. */
     public MemoryPage list(String space, int limit, String after) {
-        if (limit < 1 || limit > MAX_PAGE) {
-            throw new InvalidRequestException("limit", "must be between 1 and " + MAX_PAGE + ", was " + limit);
+        if (limit < 1 || limit > RequestLimits.MAX_PAGE_ITEMS) {
+            throw new InvalidRequestException("limit", "must be between 1 and " + RequestLimits.MAX_PAGE_ITEMS
+                    + ", was " + limit);
         }
         String afterId = after == null ? null : Cursors.idOf(after);
         return onStore(space, store -> {
-            List<StoredMemory> page = store.scan(afterId, limit + 1, false);
-            boolean more = page.size() > limit;
-            List<MemoryResource> items = new ArrayList<>(Math.min(limit, page.size()));
-            for (int i = 0; i < Math.min(limit, page.size()); i++) {
-                items.add(MemoryResource.of(space, page.get(i)));
+            ScanPage page = store.scan(afterId, limit, maxPageBytes, false);
+            List<MemoryResource> items = new ArrayList<>(page.memories().size());
+            for (StoredMemory memory : page.memories()) {
+                items.add(MemoryResource.of(space, memory));
             }
-            String next = more ? Cursors.of(items.get(items.size() - 1).id()) : null;
+            String next = page.more() ? Cursors.of(items.get(items.size() - 1).id()) : null;
             return new MemoryPage(items, next);
         });
     }
 
-    /** Puts each item on its own; one result per item, in order. */
+    /** Puts each item on its own, with its own preconditions; one result per item, in order. */
     public BatchResponse batch(String space, BatchRequest request) {
         if (request == null || request.memories() == null || request.memories().isEmpty()
-                || request.memories().size() > MAX_BATCH) {
+                || request.memories().size() > RequestLimits.MAX_BATCH_ITEMS) {
             int size = request == null || request.memories() == null ? 0 : request.memories().size();
-            throw new InvalidRequestException("memories", "must hold 1 to " + MAX_BATCH + " items, had " + size);
+            throw new InvalidRequestException("memories", "must hold 1 to " + RequestLimits.MAX_BATCH_ITEMS
+                    + " items, had " + size);
         }
         store(space);
         return meters.timeBatch(space, () -> storeEach(space, request));
@@ -166,7 +179,7 @@ public class MemoryService {
                 if (item == null) {
                     throw new InvalidRequestException("memories[" + i + "]", "must be an object");
                 }
-                Written written = put(space, id, item.body(), Precondition.NONE);
+                Written written = put(space, id, item.body(), item.precondition());
                 results.add(new BatchResponse.Result(id, written.created() ? 201 : 200, written.memory(), null));
             } catch (RuntimeException e) {
                 var problem = ProblemDetailsAdvice.problemFor(e);
@@ -179,20 +192,22 @@ public class MemoryService {
     // ---- helpers ---------------------------------------------------------------------------
 
     /**
-     * Stores {@code write.apply(current)} only if the live version satisfies If-Match, as one
-     * conditional engine write on the version just read; if another write lands between the read
-     * and the write, reads again. Only a write built from the current memory ({@code needsCurrent},
-     * a PATCH) reads it whole; a PUT reads the version from the index alone.
+     * Stores {@code write.apply(current)} only if the precondition holds for the live version, as
+     * one conditional engine write on the version just read; if another write lands between the
+     * read and the write, reads again. Only a write built from the current memory
+     * ({@code needsCurrent}, a PATCH) reads it whole, and needs it to exist; a PUT reads the
+     * version from the index alone.
      */
-    private static PutResult putIfMatches(MemoryStore store, String id, Precondition precondition,
-                                          boolean needsCurrent, Function<StoredMemory, MemoryWrite> write) {
+    private static PutResult putIfHolds(MemoryStore store, String id, Precondition precondition,
+                                        boolean needsCurrent, Function<StoredMemory, MemoryWrite> write) {
         while (true) {
             StoredMemory current = needsCurrent ? store.get(id, true).orElse(null) : null;
             long version = needsCurrent ? (current == null ? 0 : current.version()) : store.version(id);
-            if (!precondition.matches(version)) {
+            if ((needsCurrent && current == null) || !precondition.holds(version)) {
                 return new PutResult(PutResult.Status.PRECONDITION_FAILED, null, version);
             }
-            PutResult result = store.putIfVersion(id, version, write.apply(current));
+            PutResult result = version == 0 ? store.putIfAbsent(id, write.apply(null))
+                    : store.putIfVersion(id, version, write.apply(current));
             if (result.status().isStored()) {
                 return result;
             }
@@ -220,7 +235,7 @@ public class MemoryService {
             }
             throw e; // shutting down: 503 with Retry-After
         } catch (IllegalArgumentException e) {
-            throw e instanceof dev.warmtier.engine.ContentTooLargeException ? e : InvalidRequestException.fromEngine(e);
+            throw e instanceof ContentTooLargeException ? e : InvalidRequestException.fromEngine(e);
         }
     }
 
@@ -249,91 +264,13 @@ public class MemoryService {
         return value == null ? fallback : value;
     }
 
-    private static void checkPatchFields(JsonNode patch) {
-        List<InvalidRequestException.FieldError> errors = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = patch.properties().iterator(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
-            String name = field.getKey();
-            JsonNode value = field.getValue();
-            if (READ_ONLY.contains(name)) {
-                errors.add(new InvalidRequestException.FieldError(name, "is read-only"));
-            } else if (!WRITABLE.contains(name)) {
-                errors.add(new InvalidRequestException.FieldError(name, "is not a field of a memory"));
-            } else if (value.isNull()) {
-                continue;
-            } else if (name.equals("content") && !value.isString()) {
-                errors.add(new InvalidRequestException.FieldError(name, "must be a string or null"));
-            } else if (name.equals("embedding") && !isNumberArray(value)) {
-                errors.add(new InvalidRequestException.FieldError(name, "must be an array of numbers or null"));
-            } else if (!name.equals("content") && !name.equals("embedding") && !value.isNumber()) {
-                errors.add(new InvalidRequestException.FieldError(name, "must be a number or null"));
-            }
-        }
-        if (!errors.isEmpty()) {
-            throw new InvalidRequestException(errors);
-        }
-    }
-
-    private static boolean isNumberArray(JsonNode value) {
-        if (!value.isArray()) {
-            return false;
-        }
-        for (JsonNode element : value) {
-            if (!element.isNumber()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Applies a checked merge patch: a member replaces the field, null resets it to its default. */
-    private static MemoryWrite merge(StoredMemory current, JsonNode patch) {
-        String content = current.content();
-        float[] embedding = current.embedding();
-        float confidence = current.confidence();
-        float activation = current.activation();
-        float decayRate = current.decayRate();
-        if (patch.has("content")) {
-            content = patch.get("content").isNull() ? "" : patch.get("content").asString();
-        }
-        if (patch.has("embedding")) {
-            JsonNode values = patch.get("embedding");
-            if (values.isNull()) {
-                embedding = null;
-            } else {
-                embedding = new float[values.size()];
-                for (int i = 0; i < embedding.length; i++) {
-                    embedding[i] = values.get(i).floatValue();
-                }
-            }
-        }
-        if (patch.has("confidence")) {
-            confidence = floatOr(patch.get("confidence"), MemoryWrite.DEFAULT_CONFIDENCE);
-        }
-        if (patch.has("activation")) {
-            activation = floatOr(patch.get("activation"), MemoryWrite.DEFAULT_ACTIVATION);
-        }
-        if (patch.has("decayRate")) {
-            decayRate = floatOr(patch.get("decayRate"), MemoryWrite.DEFAULT_DECAY_RATE);
-        }
-        return new MemoryWrite(content, embedding, confidence, activation, decayRate);
-    }
-
-    private static float floatOr(JsonNode value, float fallback) {
-        return value.isNull() ? fallback : (float) value.doubleValue();
-    }
-
     private static NotFoundException memoryNotFound(String space, String id) {
         return new NotFoundException("memory '" + id + "' does not exist in space '" + space + "'");
     }
 
-    private static PreconditionFailedException preconditionFailed(String id, long current, Precondition precondition) {
-        if (precondition.noneMatchAny()) {
-            return new PreconditionFailedException("memory '" + id + "' already exists (version " + current
-                    + ") and If-None-Match: * asked for it to be absent");
-        }
+    private static PreconditionFailedException preconditionFailed(String id, long current) {
         return new PreconditionFailedException(current == 0
                 ? "memory '" + id + "' does not exist, so If-Match cannot hold"
-                : "memory '" + id + "' is at version " + current + ", which If-Match does not list");
+                : "memory '" + id + "' is at version " + current + ", for which If-Match or If-None-Match does not hold");
     }
 }

@@ -1,69 +1,104 @@
 package dev.warmtier.memory;
 
 import dev.warmtier.system.InvalidRequestException;
-import java.util.ArrayList;
-import java.util.List;
+import dev.warmtier.system.Problems;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
- * The conditional headers of a write: {@code If-Match} (a list of strong ETags, or {@code *}) and
- * {@code If-None-Match: *}. ETags are versions in quotes, {@code "17"}.
+ * The conditional headers of a request (RFC 9110, section 13.1): {@code If-Match} and
+ * {@code If-None-Match}, each absent, {@code *}, or a list of entity tags. A memory's ETag is its
+ * version in quotes, {@code "17"}. If-Match compares strongly (a weak tag {@code W/"17"} never
+ * matches); If-None-Match compares weakly. A well-formed tag that is not a version this service
+ * gives out matches nothing.
+ *
+ * <p>Both are evaluated against the version a single engine step reads or writes (0 when the
+ * memory is absent). Where the request without its conditions would answer 404 (a GET, PATCH or
+ * DELETE of an absent memory), the conditions are not evaluated (RFC 9110, section 13.2.1).
  */
-record Precondition(boolean matchAny, List<Long> matchVersions, boolean noneMatchAny) {
+record Precondition(Tags ifMatch, Tags ifNoneMatch) {
 
-    static final Precondition NONE = new Precondition(false, null, false);
+    static final Precondition NONE = new Precondition(null, null);
+
+    /** One header: {@code *}, or the versions its tags name (strong ones apart, for If-Match). */
+    record Tags(boolean any, Set<Long> strong, Set<Long> all) {
+    }
 
     boolean isNone() {
-        return !matchAny && matchVersions == null && !noneMatchAny;
+        return ifMatch == null && ifNoneMatch == null;
     }
 
-    /** Whether a memory whose live version is {@code version} (0 when absent) satisfies If-Match. */
-    boolean matches(long version) {
-        if (version == 0) {
-            return false;
+    /** Just {@code If-None-Match: *}: store only if absent, one engine step. */
+    boolean isOnlyIfAbsent() {
+        return ifMatch == null && ifNoneMatch != null && ifNoneMatch.any();
+    }
+
+    /** Whether If-Match holds for a memory at {@code version} (0: absent). */
+    boolean ifMatchHolds(long version) {
+        return ifMatch == null || version != 0 && (ifMatch.any() || ifMatch.strong().contains(version));
+    }
+
+    /** Whether If-None-Match holds for a memory at {@code version} (0: absent). */
+    boolean ifNoneMatchHolds(long version) {
+        if (ifNoneMatch == null || version == 0) {
+            return true;
         }
-        return matchAny || matchVersions.contains(version);
+        return !ifNoneMatch.any() && !ifNoneMatch.all().contains(version);
     }
 
-    boolean hasIfMatch() {
-        return matchAny || matchVersions != null;
+    boolean holds(long version) {
+        return ifMatchHolds(version) && ifNoneMatchHolds(version);
     }
 
+    /** The request's If-Match and If-None-Match headers. */
     static Precondition parse(String ifMatch, String ifNoneMatch) {
-        boolean noneMatchAny = false;
-        if (ifNoneMatch != null) {
-            if (!ifNoneMatch.trim().equals("*")) {
-                throw new InvalidRequestException("If-None-Match", "only * is supported on writes (store only if absent)");
-            }
-            noneMatchAny = true;
+        return new Precondition(tags("If-Match", ifMatch), tags("If-None-Match", ifNoneMatch));
+    }
+
+    /** A batch item's {@code ifMatch} and {@code ifNoneMatch} fields, in the headers' syntax. */
+    static Precondition ofItem(String ifMatch, String ifNoneMatch) {
+        return new Precondition(tags("ifMatch", ifMatch), tags("ifNoneMatch", ifNoneMatch));
+    }
+
+    private static Tags tags(String header, String value) {
+        if (value == null) {
+            return null;
         }
-        if (ifMatch == null) {
-            return new Precondition(false, null, noneMatchAny);
+        if (value.trim().equals("*")) {
+            return new Tags(true, Set.of(), Set.of());
         }
-        if (noneMatchAny) {
-            throw new InvalidRequestException("If-Match", "cannot be combined with If-None-Match");
-        }
-        if (ifMatch.trim().equals("*")) {
-            return new Precondition(true, null, false);
-        }
-        List<Long> versions = new ArrayList<>();
-        for (String tag : ifMatch.split(",")) {
+        Set<Long> strong = new HashSet<>();
+        Set<Long> all = new HashSet<>();
+        for (String tag : value.split(",", -1)) {
             String t = tag.trim();
             boolean weak = t.startsWith("W/");
             String quoted = weak ? t.substring(2) : t;
-            if (quoted.length() < 3 || quoted.charAt(0) != '"' || quoted.charAt(quoted.length() - 1) != '"') {
-                throw new InvalidRequestException("If-Match", "must be * or quoted versions such as \"17\", was " + ifMatch);
+            if (quoted.length() < 2 || quoted.charAt(0) != '"' || quoted.charAt(quoted.length() - 1) != '"'
+                    || quoted.indexOf('"', 1) != quoted.length() - 1) {
+                throw new InvalidRequestException(header, "must be * or a list of quoted entity tags such as \"17\", "
+                        + "was '" + Problems.quote(value) + "'");
             }
-            long version;
-            try {
-                version = Long.parseLong(quoted.substring(1, quoted.length() - 1));
-            } catch (NumberFormatException e) {
-                throw new InvalidRequestException("If-Match", "must be * or quoted versions such as \"17\", was " + ifMatch);
-            }
-            if (!weak) {
-                // A weak tag is well-formed but never matches under the strong comparison If-Match requires.
-                versions.add(version);
+            Long version = versionOf(quoted.substring(1, quoted.length() - 1));
+            if (version != null) {
+                all.add(version);
+                if (!weak) {
+                    strong.add(version);
+                }
             }
         }
-        return new Precondition(false, List.copyOf(versions), false);
+        return new Tags(false, Set.copyOf(strong), Set.copyOf(all));
+    }
+
+    /** The version an opaque tag names, or null for a tag this service never gave out. */
+    private static Long versionOf(String opaque) {
+        if (opaque.isEmpty() || opaque.length() > 19 || !opaque.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return null;
+        }
+        try {
+            long version = Long.parseLong(opaque);
+            return version > 0 ? version : null;
+        } catch (NumberFormatException pastLong) {
+            return null;
+        }
     }
 }

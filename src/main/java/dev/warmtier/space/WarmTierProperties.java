@@ -29,6 +29,8 @@ import org.springframework.validation.annotation.Validated;
  * @param checkInterval      period of the background invariant check of every space; 0 turns it off
  * @param checkCpuShare      most of one core's time the background check may take while it runs, in (0, 1];
  *                           a large space is then checked over a longer time instead of at full speed
+ * @param maxPageBytes       most content-record bytes one page of a listing holds (at least one memory);
+ *                           the page's next cursor goes on from there
  */
 @ConfigurationProperties("warmtier")
 @Validated
@@ -40,18 +42,19 @@ public record WarmTierProperties(
         @DefaultValue("1048576") @Min(0) @Max(268_435_456) int maxContentBytes,
         @DefaultValue("33554432") @Min(1024) long maxRequestBytes,
         @DefaultValue("60s") @NotNull @DurationMin(nanos = 0, message = "must be 0 (off) or positive") Duration checkInterval,
-        @DefaultValue("0.1") @DecimalMin(value = "0", inclusive = false) @DecimalMax("1") double checkCpuShare) {
+        @DefaultValue("0.1") @DecimalMin(value = "0", inclusive = false) @DecimalMax("1") double checkCpuShare,
+        @DefaultValue("1048576") @Min(1024) long maxPageBytes) {
 
     /** The constructor Spring binds (a record with a second constructor must say which). */
     @ConstructorBinding
     public WarmTierProperties {
     }
 
-    /** The settings with the default request-body limit (32 MiB). */
+    /** The settings with the default request-body limit (32 MiB), check and page bound (1 MiB). */
     public WarmTierProperties(Path dataDir, int embeddingDimension, Durability durability, Duration syncInterval,
                               int maxContentBytes) {
         this(dataDir, embeddingDimension, durability, syncInterval, maxContentBytes, 32L << 20, Duration.ofSeconds(60),
-                0.1);
+                0.1, 1L << 20);
     }
 
     /**

@@ -44,6 +44,7 @@ class MemoryControllerTests {
     static final int DIMENSION = 4;
     static final int MAX_CONTENT = 100;
     static final long MAX_REQUEST = 4096;
+    static final long MAX_PAGE_BYTES = 1024;
     static final String URL = "/api/v1/spaces/default/memories/k";
 
     /** A real registry over a temporary directory, and the production JSON settings and body limit. */
@@ -51,12 +52,12 @@ class MemoryControllerTests {
     @org.springframework.context.annotation.ComponentScan(basePackages = "dev.warmtier.system",
             useDefaultFilters = false, includeFilters = @org.springframework.context.annotation.ComponentScan.Filter(
             type = org.springframework.context.annotation.FilterType.REGEX,
-            pattern = "dev\\.warmtier\\.system\\.(JsonConfiguration|RequestBodyLimitFilter)"))
+            pattern = "dev\\.warmtier\\.system\\.(JsonConfiguration|RequestBodyLimitFilter|RequestGuardFilter|ProblemResponses)"))
     static class Config {
         @Bean
         WarmTierProperties properties() throws Exception {
             return new WarmTierProperties(Files.createTempDirectory("warmtier-slice"), DIMENSION, Durability.NONE,
-                    Duration.ofMillis(100), MAX_CONTENT, MAX_REQUEST, Duration.ZERO, 0.1);
+                    Duration.ofMillis(100), MAX_CONTENT, MAX_REQUEST, Duration.ZERO, 0.1, MAX_PAGE_BYTES);
         }
 
         @Bean
@@ -125,13 +126,13 @@ class MemoryControllerTests {
 
     @Test
     void aReadOnlyFieldIs400() throws Exception {
-        problem(putJson("{\"content\": \"x\", \"version\": 3}"), 400, "version", "not a field");
+        problem(putJson("{\"content\": \"x\", \"version\": 3}"), 400, "version", "read-only");
     }
 
     @Test
     void aMistypedFieldIs400() throws Exception {
-        problem(putJson("{\"content\": 5}"), 400, "content", "wrong type");
-        problem(putJson("{\"content\": \"x\", \"confidence\": \"0.5\"}"), 400, "confidence", "wrong type");
+        problem(putJson("{\"content\": 5}"), 400, "content", "must be a string");
+        problem(putJson("{\"content\": \"x\", \"confidence\": \"0.5\"}"), 400, "confidence", "must be a number");
         problem(putJson("{\"content\": \"x\", \"embedding\": [1, null, 3, 4]}"), 400, "embedding[1]", "");
     }
 
@@ -147,7 +148,7 @@ class MemoryControllerTests {
 
     @Test
     void nonFiniteNumbersIncludingOverflowAre400() throws Exception {
-        problem(putJson("{\"content\": \"x\", \"embedding\": [1, 1e400, 3, 4]}"), 400, "embedding", "finite");
+        problem(putJson("{\"content\": \"x\", \"embedding\": [1, 1e400, 3, 4]}"), 400, "embedding[1]", "float range");
         problem(putJson("{\"content\": \"x\", \"decayRate\": 1e39}"), 400, "decayRate", "finite");
         problem(putJson("{\"content\": \"x\", \"confidence\": NaN}"), 400, "body", "not well-formed JSON");
     }
@@ -172,13 +173,13 @@ class MemoryControllerTests {
 
     @Test
     void deepNestingIs400() throws Exception {
-        // A merge patch is read as a tree, so the parser's depth limit is what stops it.
+        // Every body is typed, merge patches included: the read fails at the first value of the
+        // wrong shape, before any depth is reached (the parser's depth limit stays as a backstop).
         String deep = "{\"content\": " + "[".repeat(200) + "]".repeat(200) + "}";
-        problem(mvc.perform(patch(URL).contentType("application/merge-patch+json").content(deep)), 400, "body",
-                "nesting depth");
-        // A typed body fails at the first value of the wrong shape, before any depth is reached.
-        putJson("{\"content\": \"x\", \"embedding\": " + "[".repeat(200) + "]".repeat(200) + "}")
-                .andExpect(status().isBadRequest());
+        problem(mvc.perform(patch(URL).contentType("application/merge-patch+json").content(deep)), 400, "content",
+                "must be a string");
+        problem(putJson("{\"content\": \"x\", \"embedding\": " + "[".repeat(200) + "]".repeat(200) + "}"), 400,
+                "embedding[0]", "must be a number");
     }
 
     @Test
@@ -206,10 +207,13 @@ class MemoryControllerTests {
 
     @Test
     void spaceNamesOutsideTheRulesAre400AndNeverReachTheDisk() throws Exception {
-        for (String space : new String[] {"UPPER", "ab", "a.b", "%2e%2e", "..%2Fetc"}) {
+        for (String space : new String[] {"UPPER", "ab", "a.b", "..%2Fetc"}) {
             problem(mvc.perform(put(java.net.URI.create("/api/v1/spaces/" + space + "/memories/k"))
                     .contentType(MediaType.APPLICATION_JSON).content("{\"content\": \"x\"}")), 400, "space", "[a-z0-9_-]");
         }
+        // A dot segment, even escaped, is refused as a path before it could be normalized away.
+        problem(mvc.perform(put(java.net.URI.create("/api/v1/spaces/%2e%2e/memories/k"))
+                .contentType(MediaType.APPLICATION_JSON).content("{\"content\": \"x\"}")), 400, "path", "'..'");
     }
 
     @Test
@@ -250,7 +254,7 @@ class MemoryControllerTests {
     @Test
     void badPagingParametersAre400() throws Exception {
         problem(mvc.perform(get("/api/v1/spaces/default/memories?limit=0")), 400, "limit", "between 1 and 1000");
-        problem(mvc.perform(get("/api/v1/spaces/default/memories?limit=many")), 400, "limit", "must be a int");
+        problem(mvc.perform(get("/api/v1/spaces/default/memories?limit=many")), 400, "limit", "must be a number");
         problem(mvc.perform(get("/api/v1/spaces/default/memories?after=not*base64")), 400, "after", "cursor");
     }
 
@@ -263,9 +267,9 @@ class MemoryControllerTests {
     @Test
     void badConditionalHeadersAre400() throws Exception {
         problem(mvc.perform(put(URL).contentType(MediaType.APPLICATION_JSON).content("{\"content\": \"x\"}")
-                .header("If-Match", "17")), 400, "If-Match", "quoted versions");
+                .header("If-Match", "17")), 400, "If-Match", "quoted entity tags");
         problem(mvc.perform(put(URL).contentType(MediaType.APPLICATION_JSON).content("{\"content\": \"x\"}")
-                .header("If-None-Match", "\"3\"")), 400, "If-None-Match", "only *");
+                .header("If-None-Match", "\"3")), 400, "If-None-Match", "quoted entity tags");
     }
 
     @Test
@@ -280,7 +284,7 @@ class MemoryControllerTests {
 
     @Test
     void deletingWithAMalformedIfMatchIs400() throws Exception {
-        problem(mvc.perform(delete(URL).header("If-Match", "W/")), 400, "If-Match", "quoted versions");
+        problem(mvc.perform(delete(URL).header("If-Match", "W/")), 400, "If-Match", "quoted entity tags");
     }
 
     @Test

@@ -25,18 +25,26 @@ class ShutdownAnswersTests {
     @TempDir
     Path dataDir;
 
+    private WarmTierProperties properties() {
+        return new WarmTierProperties(dataDir, 4, Durability.NONE, Duration.ofMillis(100), 1000);
+    }
+
     private SpaceRegistry registry() {
-        return new SpaceRegistry(new WarmTierProperties(dataDir, 4, Durability.NONE, Duration.ofMillis(100), 1000));
+        return new SpaceRegistry(properties());
+    }
+
+    private MemoryService service(SpaceRegistry registry) {
+        return new MemoryService(registry, new WarmTierMeters(new SimpleMeterRegistry(), registry), properties());
     }
 
     @Test
     void requestsDuringShutdownAre503NotFound() {
         SpaceRegistry registry = registry();
-        MemoryService service = new MemoryService(registry, new WarmTierMeters(new SimpleMeterRegistry(), registry));
+        MemoryService service = service(registry);
         service.put("default", "k", new MemoryBody("v", null, null, null, null), Precondition.NONE);
         registry.close();
 
-        assertThatThrownBy(() -> service.get("default", "k", true)).isInstanceOf(StoreClosedException.class)
+        assertThatThrownBy(() -> service.get("default", "k", true, Precondition.NONE)).isInstanceOf(StoreClosedException.class)
                 .satisfies(e -> assertThat(ProblemDetailsAdvice.problemFor(e).getStatus()).isEqualTo(503));
         assertThatThrownBy(() -> registry.create("other")).isInstanceOf(StoreClosedException.class);
     }
@@ -44,10 +52,10 @@ class ShutdownAnswersTests {
     @Test
     void aSpaceDroppedUnderARequestIs404() {
         try (SpaceRegistry registry = registry()) {
-            MemoryService service = new MemoryService(registry, new WarmTierMeters(new SimpleMeterRegistry(), registry));
+            MemoryService service = service(registry);
             registry.create("doomed");
             registry.drop("doomed");
-            assertThatThrownBy(() -> service.get("doomed", "k", true)).isInstanceOf(NotFoundException.class);
+            assertThatThrownBy(() -> service.get("doomed", "k", true, Precondition.NONE)).isInstanceOf(NotFoundException.class);
         }
     }
 }
