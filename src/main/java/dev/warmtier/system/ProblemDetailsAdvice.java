@@ -4,6 +4,7 @@ import dev.warmtier.engine.ContentTooLargeException;
 import dev.warmtier.engine.CorruptionException;
 import dev.warmtier.engine.InsufficientStorageException;
 import dev.warmtier.engine.StoreClosedException;
+import java.io.IOException;
 import java.net.URI;
 import java.util.Collection;
 import java.util.List;
@@ -73,6 +74,10 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         if (e instanceof IllegalArgumentException invalid) {
             return problemFor(InvalidRequestException.fromEngine(invalid));
         }
+        if (e instanceof IOException) {
+            // Raised here only by reading the request: it ended early or its chunks were broken.
+            return problemFor(new InvalidRequestException("body", UNREADABLE_BODY));
+        }
         if (e instanceof NotFoundException) {
             return problem(HttpStatus.NOT_FOUND, "not-found", e.getMessage(), null);
         }
@@ -140,6 +145,9 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         if (cause instanceof PayloadTooLargeException tooLarge) {
             return tooLarge;
         }
+        if (cause instanceof IOException) {
+            return new InvalidRequestException("body", UNREADABLE_BODY);
+        }
         if (cause instanceof JsonRuleException rule) {
             return new InvalidRequestException(rule.field(path(rule)), rule.rule());
         }
@@ -170,6 +178,10 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         }
         return new InvalidRequestException("body", "is missing or not readable as JSON");
     }
+
+    /** A body the connection could not deliver: shorter than its Content-Length, or broken chunks. */
+    private static final String UNREADABLE_BODY = "could not be read: it ended before the length the request declared, "
+            + "or its chunked encoding is broken";
 
     /** Fields of a memory that the service sets: a body naming one gets a more helpful rule than "unknown". */
     private static final Set<String> READ_ONLY = Set.of("id", "space", "version", "slot", "createdAt", "updatedAt");

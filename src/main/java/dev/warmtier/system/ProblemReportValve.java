@@ -12,7 +12,7 @@ import org.apache.catalina.valves.ErrorReportValve;
  * The host's error report valve: an error that Tomcat answers itself (a request it could not parse,
  * a method it refuses, an error no page handled) is an RFC 9457 problem detail, never Tomcat's HTML
  * page. The detail is a fixed sentence per status: nothing of the request, the exception or the
- * server is echoed. A header block past the size or count limit answers 431 (RFC 6585) instead of 400.
+ * server is echoed. See {@link #statusFor} for the statuses it corrects.
  */
 public class ProblemReportValve extends ErrorReportValve {
 
@@ -22,10 +22,8 @@ public class ProblemReportValve extends ErrorReportValve {
         if (status < 400 || response.getContentWritten() > 0 || !response.setErrorReported()) {
             return;
         }
-        if (status == 400 && headersTooLarge(throwable)) {
-            status = 431;
-            response.setStatus(status);
-        }
+        status = statusFor(status, throwable);
+        response.setStatus(status);
         try {
             response.setContentType("application/problem+json");
             response.setCharacterEncoding(StandardCharsets.UTF_8.name());
@@ -39,6 +37,20 @@ public class ProblemReportValve extends ErrorReportValve {
         }
     }
 
+    /**
+     * A client's request is never answered with a 5xx: Tomcat's 501 (a method it does not
+     * implement, such as CONNECT) is a 405, its 505 (a request line whose protocol is not HTTP/1.x)
+     * a 400. Headers past the size or count limit are a 431, not a 400.
+     */
+    private static int statusFor(int status, Throwable cause) {
+        return switch (status) {
+            case 400 -> headersTooLarge(cause) ? 431 : 400;
+            case 501 -> 405;
+            case 505 -> 400;
+            default -> status;
+        };
+    }
+
     /** Tomcat's parser refuses a header block past its size or count limit with one of these messages. */
     private static boolean headersTooLarge(Throwable cause) {
         String message = cause == null ? "" : String.valueOf(cause.getMessage());
@@ -49,7 +61,7 @@ public class ProblemReportValve extends ErrorReportValve {
         try {
             return Problems.instance(request.getRequestURI());
         } catch (RuntimeException unreadable) {
-            return null;
+            return Problems.UNREADABLE_PATH;
         }
     }
 }

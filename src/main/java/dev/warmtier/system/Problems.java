@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -49,14 +50,17 @@ public final class Problems {
         return text.substring(0, MAX_QUOTED_CHARS) + "... (" + text.length() + " characters)";
     }
 
+    /** The instance of a problem about a request whose path could not be read at all. */
+    static final URI UNREADABLE_PATH = URI.create("about:blank");
+
     /**
      * The {@code instance} of a problem: the request's path, as sent (raw or decoded), as a URI
      * reference; characters a URI cannot hold are escaped, and a path past
-     * {@value #MAX_QUOTED_CHARS} characters is cut.
+     * {@value #MAX_QUOTED_CHARS} characters is cut. {@link #UNREADABLE_PATH} where there is none.
      */
     static URI instance(String path) {
-        if (path == null) {
-            return null;
+        if (path == null || path.isEmpty()) {
+            return UNREADABLE_PATH;
         }
         String cut = path.length() <= MAX_QUOTED_CHARS * 4 ? path : path.substring(0, MAX_QUOTED_CHARS * 4);
         try {
@@ -65,20 +69,30 @@ public final class Problems {
             try {
                 return new URI(null, null, cut, null, null);
             } catch (URISyntaxException unrepresentable) {
-                return null;
+                return UNREADABLE_PATH;
             }
         }
     }
 
     /** The JSON of a problem with no field errors, for writers outside Spring MVC. */
     static byte[] json(int status, String detail, URI instance) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatusCode.valueOf(status), detail);
+        problem.setInstance(instance);
+        complete(problem, status);
+        return json(problem);
+    }
+
+    /** The JSON of a problem, in the shape Spring MVC writes it, for writers outside Spring MVC. */
+    static byte[] json(ProblemDetail problem) {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", typeOf(status).toString());
-        body.put("title", titleOf(status));
-        body.put("status", status);
-        body.put("detail", detail);
-        body.put("instance", instance == null ? null : instance.toString());
-        body.put("errors", List.of());
+        body.put("type", String.valueOf(problem.getType()));
+        body.put("title", problem.getTitle());
+        body.put("status", problem.getStatus());
+        body.put("detail", problem.getDetail());
+        body.put("instance", problem.getInstance() == null ? null : problem.getInstance().toString());
+        if (problem.getProperties() != null) {
+            body.putAll(problem.getProperties());
+        }
         return JSON.writeValueAsBytes(body);
     }
 

@@ -24,11 +24,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
 class RequestBodyLimitFilter extends OncePerRequestFilter {
 
     private final long limit;
-    private final ProblemResponses problems;
 
-    RequestBodyLimitFilter(WarmTierProperties properties, ProblemResponses problems) {
+    RequestBodyLimitFilter(WarmTierProperties properties) {
         this.limit = properties.maxRequestBytes();
-        this.problems = problems;
     }
 
     @Override
@@ -36,7 +34,7 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         long declared = request.getContentLengthLong();
         if (declared > limit) {
-            problems.send(request, response, tooLarge(declared));
+            ProblemResponses.send(request, response, tooLarge(declared));
             return;
         }
         chain.doFilter(new LimitedRequest(request, limit), response);

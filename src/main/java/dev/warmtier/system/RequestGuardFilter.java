@@ -48,11 +48,6 @@ class RequestGuardFilter extends OncePerRequestFilter {
 
     static final int MAX_QUERY_PARAMETERS = 100;
 
-    private final ProblemResponses problems;
-
-    RequestGuardFilter(ProblemResponses problems) {
-        this.problems = problems;
-    }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
@@ -65,7 +60,7 @@ class RequestGuardFilter extends OncePerRequestFilter {
             checkNotAForm(request.getContentType());
             checked = withAcceptableRanges(request);
         } catch (RuntimeException refused) {
-            problems.send(request, response, refused);
+            ProblemResponses.send(request, response, refused);
             return;
         }
         chain.doFilter(checked, response);

@@ -52,7 +52,7 @@ class MemoryControllerTests {
     @org.springframework.context.annotation.ComponentScan(basePackages = "dev.warmtier.system",
             useDefaultFilters = false, includeFilters = @org.springframework.context.annotation.ComponentScan.Filter(
             type = org.springframework.context.annotation.FilterType.REGEX,
-            pattern = "dev\\.warmtier\\.system\\.(JsonConfiguration|RequestBodyLimitFilter|RequestGuardFilter|ProblemResponses)"))
+            pattern = "dev\\.warmtier\\.system\\.(JsonConfiguration|RequestBodyLimitFilter|RequestGuardFilter)"))
     static class Config {
         @Bean
         WarmTierProperties properties() throws Exception {
