@@ -17,8 +17,6 @@ import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -74,8 +72,6 @@ public final class MemoryStore implements AutoCloseable {
     private final AtomicLong liveContentBytes = new AtomicLong();
     private final LongAdder readChecksumFailures = new LongAdder();
     private final LongAdder abandonedWrites = new LongAdder();
-    /** Background flushes that failed (a force threw); each failed chunk is retried next round. */
-    private final LongAdder flushFailures = new LongAdder();
 
     /**
      * Operations under way; close waits for zero after setting {@link #closed}. One AtomicLong,
@@ -84,7 +80,7 @@ public final class MemoryStore implements AutoCloseable {
      */
     private final AtomicLong inFlight = new AtomicLong();
     private volatile boolean closed;
-    private final ScheduledExecutorService flusher;
+    private final BackgroundTask flusher;
     private final RecoveryReport recovery;
 
     private MemoryStore(Path dir, StoreOptions options, Clock clock, DataDirLock dirLock, SlotFile slots,
@@ -695,7 +691,7 @@ public final class MemoryStore implements AutoCloseable {
 
     public StoreStats stats() {
         return new StoreStats(allocator.next(), liveCount.get(), slots.capacity(), content.tail(),
-                liveContentBytes.get(), readChecksumFailures.sum(), abandonedWrites.sum(), flushFailures.sum(),
+                liveContentBytes.get(), readChecksumFailures.sum(), abandonedWrites.sum(), flusher == null ? 0 : flusher.failures(),
                 slots.growths() + content.growths());
     }
 
@@ -743,28 +739,30 @@ public final class MemoryStore implements AutoCloseable {
 
     // ---- lifecycle -------------------------------------------------------------------------
 
-    private ScheduledExecutorService startFlusher() {
-        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "warmtier-flush-" + dir.getFileName());
-            thread.setDaemon(true);
-            return thread;
-        });
-        long period = options.syncInterval().toNanos();
-        executor.scheduleWithFixedDelay(this::flushQuietly, period, period, TimeUnit.NANOSECONDS);
-        return executor;
+    /**
+     * The interval flusher. A failed round (a force that threw, or anything else, even an
+     * OutOfMemoryError) is counted and reported, and the next round comes at its time: the chunk
+     * whose force failed stays dirty, so it is tried again.
+     */
+    private BackgroundTask startFlusher() {
+        return BackgroundTask.start("warmtier-flush-" + dir.getFileName(), options.syncInterval(), () -> {
+            try {
+                flush();
+            } catch (StoreClosedException e) {
+                // Close forces everything itself.
+            }
+        }, failure -> Thread.currentThread().getUncaughtExceptionHandler()
+                .uncaughtException(Thread.currentThread(), failure));
     }
 
-    private void flushQuietly() {
-        try {
-            flush();
-        } catch (StoreClosedException e) {
-            // Close forces everything itself.
-        } catch (Throwable e) {
-            // Anything escaping would cancel the schedule for good: report it and keep flushing.
-            // The chunk whose force failed stays dirty, so the next round tries it again.
-            flushFailures.increment();
-            Thread.currentThread().getUncaughtExceptionHandler().uncaughtException(Thread.currentThread(), e);
-        }
+    /** Rounds of the interval flusher that completed; 0 in other durability modes. */
+    public long flushes() {
+        return flusher == null ? 0 : flusher.runs();
+    }
+
+    /** Whether the interval flusher's schedule ended while the store is open (never expected). */
+    public boolean flusherStopped() {
+        return flusher != null && flusher.stopped();
     }
 
     private void enter() {
@@ -797,12 +795,7 @@ public final class MemoryStore implements AutoCloseable {
             LockSupport.parkNanos(50_000);
         }
         if (flusher != null) {
-            flusher.shutdown();
-            try {
-                flusher.awaitTermination(1, TimeUnit.MINUTES);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            flusher.close();
         }
         try {
             content.close();

@@ -1,5 +1,6 @@
 package dev.warmtier.ops;
 
+import dev.warmtier.engine.BackgroundTask;
 import dev.warmtier.engine.CheckPace;
 import dev.warmtier.engine.InvariantReport;
 import dev.warmtier.engine.MemoryStore;
@@ -13,9 +14,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +50,8 @@ public class InvariantMonitor implements InitializingBean, DisposableBean, Space
      */
     private record Checked(MemoryStore store, Outcome outcome) {
     }
-    private ScheduledExecutorService scheduler;
+    /** The background check; null when {@code warmtier.check-interval} is 0. */
+    private BackgroundTask background;
 
     private final WarmTierMeters meters;
 
@@ -62,6 +61,7 @@ public class InvariantMonitor implements InitializingBean, DisposableBean, Space
         this.cpuShare = properties.checkCpuShare();
         this.meters = meters;
         spaces.addListener(this);
+        meters.watchBackgroundCheck(this);
     }
 
     @Override
@@ -69,13 +69,8 @@ public class InvariantMonitor implements InitializingBean, DisposableBean, Space
         if (interval.isZero()) {
             return;
         }
-        scheduler = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "warmtier-invariant-check");
-            thread.setDaemon(true);
-            return thread;
-        });
-        long period = interval.toNanos();
-        scheduler.scheduleWithFixedDelay(this::checkAllQuietly, period, period, TimeUnit.NANOSECONDS);
+        background = BackgroundTask.start("warmtier-invariant-check", interval, this::checkAllInBackground,
+                failure -> log.error("Background invariant check failed", failure));
     }
 
     /** Checks every space now, at full speed; the outcome of each is also kept for health. */
@@ -156,23 +151,28 @@ public class InvariantMonitor implements InitializingBean, DisposableBean, Space
         return outcomes;
     }
 
-    /** The background check: paced to {@code warmtier.check-cpu-share} of a core, so a large space costs time, not a core. */
-    private void checkAllQuietly() {
+    /**
+     * The background check: paced to {@code warmtier.check-cpu-share} of a core, so a large space
+     * costs time, not a core. Anything else it throws is reported by {@link BackgroundTask}, which
+     * keeps the schedule.
+     */
+    private void checkAllInBackground() {
         try {
             checkAll(() -> CheckPace.cpuShare(cpuShare));
         } catch (CancellationException e) {
             log.debug("Background invariant check stopped by shutdown");
-        } catch (Throwable e) {
-            // Never let one failure cancel the schedule.
-            log.error("Background invariant check failed", e);
         }
     }
 
+    /** Whether the background check's schedule ended while the service runs (never expected). */
+    public boolean backgroundCheckStopped() {
+        return background != null && background.stopped();
+    }
+
     @Override
-    public void destroy() throws InterruptedException {
-        if (scheduler != null) {
-            scheduler.shutdownNow(); // interrupts a paced check, which then stops at its next pause
-            scheduler.awaitTermination(1, TimeUnit.MINUTES);
+    public void destroy() {
+        if (background != null) {
+            background.closeNow(); // interrupts a paced check, which then stops at its next pause
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.warmtier.ops;
 
+import dev.warmtier.engine.MemoryStore;
 import dev.warmtier.space.SpaceRegistry;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,7 +10,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * The {@code warmTier} health component: DOWN when the latest check of a space found a violation
- * or could not read it. Reads the latest checks (the background check keeps them fresh) rather
+ * or could not read it, or when a background task (a space's interval flusher, the periodic check)
+ * has stopped. Reads the latest checks (the background check keeps them fresh) rather
  * than scanning on every probe; a space never checked is checked once, here.
  */
 @Component("warmTier")
@@ -44,7 +46,20 @@ public class WarmTierHealthIndicator implements HealthIndicator {
             space.put("checkedAt", outcome.at().toString());
             details.put(e.getKey(), space);
         }
+        Map<String, Object> stopped = new LinkedHashMap<>();
+        if (monitor.backgroundCheckStopped()) {
+            stopped.put("invariantCheck", "stopped");
+        }
+        for (String name : spaces.names()) {
+            if (spaces.get(name).map(MemoryStore::flusherStopped).orElse(false)) {
+                stopped.put("flush:" + name, "stopped");
+            }
+        }
+        healthy &= stopped.isEmpty();
         Health.Builder health = healthy ? Health.up() : Health.down();
+        if (!stopped.isEmpty()) {
+            health.withDetail("backgroundTasks", stopped);
+        }
         return health.withDetail("spaces", details)
                 .withDetail("freeDiskBytes", spaces.dataDir().toFile().getUsableSpace())
                 .build();

@@ -69,6 +69,13 @@ public class WarmTierMeters implements SpaceListener {
         spaceRegistry.addListener(this);
     }
 
+    /** {@code warmtier_check_stopped}: 1 if the background invariant check has stopped (health is then DOWN). */
+    void watchBackgroundCheck(InvariantMonitor monitor) {
+        Gauge.builder("warmtier.check.stopped", monitor, m -> m.backgroundCheckStopped() ? 1 : 0)
+                .description("1 if the background invariant check has stopped (health is then DOWN), else 0")
+                .register(registry);
+    }
+
     /** Runs one write of a memory, timed under {@code warmtier.store} when the space is open. */
     public <T> T timeStore(String space, Supplier<T> operation) {
         return time(space, SpaceMeters::store, operation);
@@ -148,6 +155,10 @@ public class WarmTierMeters implements SpaceListener {
                 s -> s.stats().growthEvents());
         counter("warmtier.flush.failures", "Background flushes that failed (retried)", store, tags, all,
                 s -> s.stats().flushFailures());
+        counter("warmtier.flushes", "Rounds of the interval flusher that completed (0 in other durability modes)",
+                store, tags, all, MemoryStore::flushes);
+        gauge("warmtier.flush.stopped", "1 if the space's interval flusher has stopped (health is then DOWN), "
+                + "else 0", null, store, tags, all, s -> s.flusherStopped() ? 1 : 0);
         counter("warmtier.writes.abandoned", "Claimed slots given up by a failed precondition or write", store, tags,
                 all, s -> s.stats().abandonedWrites());
 

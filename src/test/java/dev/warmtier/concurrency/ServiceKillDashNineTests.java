@@ -582,14 +582,22 @@ class ServiceKillDashNineTests {
          * them from component scanning in any SpringApplication.
          */
         static ServiceProcess start(Path dataDir, Path log, String name) throws IOException {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            long startedAt = System.nanoTime();
             // C1 only: half the CPU to start (13 s -> 6 s measured on this 2-core machine), and what a
             // SIGKILL leaves behind does not depend on how well the code was compiled.
-            Process process = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp",
-                    System.getProperty("java.class.path"),
-                    WarmTierApplication.class.getName(), "--server.port=0", "--warmtier.data-dir=" + dataDir,
-                    "--warmtier.embedding-dimension=" + DIMENSION)
+            return start(dataDir, log, name, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"));
+        }
+
+        /** As above, with these JVM options and extra {@code --warmtier.x=...} arguments. */
+        static ServiceProcess start(Path dataDir, Path log, String name, List<String> jvmOptions,
+                                    String... arguments) throws IOException {
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), WarmTierApplication.class.getName(),
+                    "--server.port=0", "--warmtier.data-dir=" + dataDir, "--warmtier.embedding-dimension=" + DIMENSION));
+            command.addAll(Arrays.asList(arguments));
+            long startedAt = System.nanoTime();
+            Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
                     .start();
