@@ -30,6 +30,8 @@ import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonPointer;
 import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.exc.StreamReadException;
@@ -169,7 +171,7 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         if (cause instanceof StreamReadException malformed) {
             Matcher duplicate = DUPLICATE.matcher(String.valueOf(malformed.getOriginalMessage()));
             if (duplicate.find()) {
-                return new InvalidRequestException(duplicate.group(1), "appears twice in one object");
+                return new InvalidRequestException(pathAt(malformed, duplicate.group(1)), "appears twice in one object");
             }
             TokenStreamLocation at = malformed.getLocation();
             return new InvalidRequestException("body", "is not well-formed JSON in UTF-8"
@@ -186,6 +188,26 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     /** Fields of a memory that the service sets: a body naming one gets a more helpful rule than "unknown". */
     private static final Set<String> READ_ONLY = Set.of("id", "space", "version", "slot", "createdAt", "updatedAt");
     private static final Pattern DUPLICATE = Pattern.compile("Duplicate (?:Object property|field) [\"'](.{0,64})[\"']");
+
+    /**
+     * Where the parser stood when it failed, in the same notation as a binding error's path
+     * ({@code memories[0].content}); {@code name} when the parser cannot say.
+     */
+    private static String pathAt(StreamReadException e, String name) {
+        JsonParser parser = e.processor();
+        if (parser == null || parser.streamReadContext() == null) {
+            return name;
+        }
+        StringBuilder path = new StringBuilder();
+        for (JsonPointer at = parser.streamReadContext().pathAsPointer(); !at.matches(); at = at.tail()) {
+            if (at.mayMatchElement()) {
+                path.append('[').append(at.getMatchingIndex()).append(']');
+            } else {
+                path.append(path.isEmpty() ? "" : ".").append(at.getMatchingProperty());
+            }
+        }
+        return path.isEmpty() ? name : path.toString();
+    }
 
     /** The JSON shape a Java type stands for in the API's documents. */
     private static String expected(Class<?> type) {

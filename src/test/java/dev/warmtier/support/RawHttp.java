@@ -1,5 +1,7 @@
 package dev.warmtier.support;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -324,5 +326,25 @@ public final class RawHttp {
             }
         }
         return out.toString();
+    }
+
+    /** The fields every problem detail of the contract carries. */
+    public static final List<String> PROBLEM_FIELDS = List.of("type", "title", "status", "detail", "instance");
+
+    /** Asserts the exchange was answered with this status as a problem detail of the contract, and returns it. */
+    public static Response problem(Exchange exchange, int status) {
+        assertThat(exchange.outcome()).as("%s", exchange).isEqualTo(Outcome.ANSWERED);
+        Response response = exchange.response();
+        assertThat(response.status()).as("%s", exchange).isEqualTo(status);
+        assertThat(response.mediaType()).as("%s", exchange)
+                .isEqualTo("application/problem+json");
+        JsonNode json = response.jsonOrNull();
+        assertThat(json).as("%s", exchange).isNotNull();
+        for (String field : PROBLEM_FIELDS) {
+            assertThat(json.path(field).isMissingNode() || json.path(field).isNull())
+                    .as("%s lacks %s", exchange, field).isFalse();
+        }
+        assertThat(json.path("status").asInt()).as("%s", exchange).isEqualTo(status);
+        return response;
     }
 }

@@ -51,7 +51,7 @@ class HttpFuzzTests {
     static final int KINDS_SHRUNK = 12;
     static final List<String> SENTINEL_SPACES = List.of("default", "keepsake");
     static final List<String> SENTINEL_IDS = List.of("f1", "f2", "k", "k;v=2", "a/b", "café", "sentinel-x");
-    static final List<String> PROBLEM_FIELDS = List.of("type", "title", "status", "detail", "instance");
+    static final List<String> PROBLEM_FIELDS = RawHttp.PROBLEM_FIELDS;
 
     @TempDir
     static Path dataDir;
