@@ -1,5 +1,6 @@
 package dev.warmtier.memory;
 
+import dev.warmtier.system.Precondition;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.List;
 

@@ -14,6 +14,7 @@ import dev.warmtier.space.SpaceRegistry;
 import dev.warmtier.space.WarmTierProperties;
 import dev.warmtier.system.InvalidRequestException;
 import dev.warmtier.system.NotFoundException;
+import dev.warmtier.system.Precondition;
 import dev.warmtier.system.PreconditionFailedException;
 import dev.warmtier.system.ProblemDetailsAdvice;
 import dev.warmtier.system.RequestLimits;

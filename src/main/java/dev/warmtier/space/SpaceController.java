@@ -2,10 +2,13 @@ package dev.warmtier.space;
 
 import dev.warmtier.system.InvalidRequestException;
 import dev.warmtier.system.NotFoundException;
+import dev.warmtier.system.Precondition;
+import dev.warmtier.system.PreconditionFailedException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -13,6 +16,7 @@ import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -30,6 +34,12 @@ class SpaceController {
     record Space(String name) {
     }
 
+    /**
+     * A space has no versions: for the conditions, an existing space stands at a version no ETag
+     * names, so only {@code *} matches it.
+     */
+    private static final long EXISTS = Long.MIN_VALUE;
+
     private final SpaceRegistry registry;
 
     SpaceController(SpaceRegistry registry) {
@@ -43,27 +53,56 @@ class SpaceController {
     }
 
     @PutMapping("/{space}")
-    @Operation(summary = "Create a space", description = "Names match [a-z0-9_-]{3,64}; 200 if it already exists")
+    @Operation(summary = "Create a space", description = "Names match [a-z0-9_-]{3,64}; 200 if it already exists. "
+            + "A space has no ETag: If-None-Match: * creates only if absent (412 otherwise), If-Match: * answers "
+            + "only if it exists (412 otherwise), and If-Match with ETags never holds.")
     @ApiResponse(responseCode = "201", description = "created")
     @ApiResponse(responseCode = "200", description = "already existed")
-    ResponseEntity<Space> create(@PathVariable String space) {
+    @ApiResponse(responseCode = "412", description = "If-Match or If-None-Match did not hold; nothing changed")
+    ResponseEntity<Space> create(@PathVariable String space,
+                                 @RequestHeader(value = HttpHeaders.IF_MATCH, required = false) String ifMatch,
+                                 @RequestHeader(value = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
         checkName(space);
+        Precondition precondition = Precondition.parse(ifMatch, ifNoneMatch);
+        if (precondition.ifMatch() != null) {
+            // Only an existing space can match, and it is then left as it is.
+            if (!precondition.ifMatchHolds(registry.get(space).isPresent() ? EXISTS : 0)) {
+                throw spaceCondition(space);
+            }
+            return ResponseEntity.ok(new Space(space));
+        }
         boolean created = registry.create(space);
+        if (!created && !precondition.ifNoneMatchHolds(EXISTS)) {
+            throw spaceCondition(space);
+        }
         return ResponseEntity.status(created ? HttpStatus.CREATED : HttpStatus.OK).body(new Space(space));
     }
 
     @DeleteMapping("/{space}")
-    @Operation(summary = "Drop a space and its files", description = "The default space cannot be dropped")
+    @Operation(summary = "Drop a space and its files", description = "The default space cannot be dropped. "
+            + "If-None-Match: * or If-Match with ETags never holds for an existing space (412).")
     @ApiResponse(responseCode = "204", description = "dropped")
-    ResponseEntity<Void> drop(@PathVariable String space) {
+    @ApiResponse(responseCode = "412", description = "If-Match or If-None-Match did not hold; nothing changed")
+    ResponseEntity<Void> drop(@PathVariable String space,
+                              @RequestHeader(value = HttpHeaders.IF_MATCH, required = false) String ifMatch,
+                              @RequestHeader(value = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
         checkName(space);
         if (SpaceRegistry.DEFAULT_SPACE.equals(space)) {
             throw new InvalidRequestException("space", "the default space always exists and cannot be dropped");
+        }
+        Precondition precondition = Precondition.parse(ifMatch, ifNoneMatch);
+        if (registry.get(space).isPresent() && !precondition.holds(EXISTS)) {
+            throw spaceCondition(space);
         }
         if (!registry.drop(space)) {
             throw new NotFoundException("space '" + space + "' does not exist");
         }
         return ResponseEntity.noContent().build();
+    }
+
+    private static PreconditionFailedException spaceCondition(String space) {
+        return new PreconditionFailedException("space '" + space + "': If-Match or If-None-Match does not hold "
+                + "(a space has no ETag; only * can match it)");
     }
 
     private static void checkName(String space) {

@@ -60,15 +60,18 @@ class OpenApiConfiguration {
         boolean isMemory = path.contains("/memories");
         codes.put("404", isMemory ? "unknown space or memory" : "unknown space");
         codes.put("405", "method not allowed on this path");
-        codes.put("406", "no acceptable representation for the Accept header");
-        if (isMemory && (method == PathItem.HttpMethod.PUT || method == PathItem.HttpMethod.PATCH
-                || method == PathItem.HttpMethod.DELETE)) {
+        codes.put("406", "no acceptable representation for the Accept header (answers are UTF-8 JSON)");
+        boolean isOneMemory = path.endsWith("/{id}");
+        if (isOneMemory && method == PathItem.HttpMethod.GET) {
+            codes.put("412", "If-Match did not hold");
+        } else if (isOneMemory) {
             codes.put("412", "If-Match or If-None-Match did not hold; nothing changed");
         }
         if (hasBody) {
             codes.put("413", "content past warmtier.max-content-bytes, or body past warmtier.max-request-bytes");
-            codes.put("415", "wrong Content-Type");
+            codes.put("415", "wrong Content-Type, a form body, or a Content-Encoding other than identity");
         }
+        codes.put("431", "request header fields too large or too many");
         codes.put("500", "unexpected failure, or stored data that failed its checksum");
         codes.put("503", "the space is closing; retry after the Retry-After seconds");
         if (hasBody || method == PathItem.HttpMethod.DELETE) {
@@ -86,8 +89,8 @@ class OpenApiConfiguration {
 
     private static Map<String, Object> example(int status, String description) {
         Map<String, Object> example = new LinkedHashMap<>();
-        example.put("type", "https://warmtier.dev/problems/" + (status == 400 ? "invalid-request" : "see-title"));
-        example.put("title", org.springframework.http.HttpStatus.valueOf(status).getReasonPhrase());
+        example.put("type", status == 400 ? Problems.TYPES + "invalid-request" : Problems.typeOf(status).toString());
+        example.put("title", Problems.titleOf(status));
         example.put("status", status);
         example.put("detail", status == 400 ? "confidence: must be finite and in [0, 1], was 1.5" : description);
         example.put("instance", "/api/v1/spaces/default/memories/thread-0-ep-0");

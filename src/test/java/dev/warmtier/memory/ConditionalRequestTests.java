@@ -177,6 +177,22 @@ class ConditionalRequestTests {
         assertThat(created.response().header("Location")).isEqualTo("/api/v1/spaces/default/memories/" + id);
     }
 
+    @Test
+    void aSpaceHasNoEtagSoOnlyStarMatchesIt() {
+        String space = "/api/v1/spaces/conditional";
+        assertThat(http().put(space, null, "If-Match", "*").status()).as("If-Match: * on an absent space")
+                .isEqualTo(412);
+        assertThat(http().get("/api/v1/spaces").body()).doesNotContain("conditional");
+        assertThat(http().put(space, null, "If-None-Match", "*").status()).isEqualTo(201);
+        assertThat(http().put(space, null, "If-None-Match", "*").status()).as("create only if absent").isEqualTo(412);
+        assertThat(http().put(space, null, "If-Match", "*").status()).isEqualTo(200);
+        assertThat(http().send("DELETE", space, null, "If-Match", "\"1\"").status()).as("no ETag matches a space")
+                .isEqualTo(412);
+        assertThat(http().send("DELETE", space, null, "If-None-Match", "*").status()).isEqualTo(412);
+        assertThat(http().get("/api/v1/spaces").body()).contains("conditional");
+        assertThat(http().send("DELETE", space, null, "If-Match", "*").status()).isEqualTo(204);
+    }
+
     private static String quoted(String etag) {
         return "\"" + etag.replace("\"", "\\\"") + "\"";
     }

@@ -9,6 +9,7 @@ import dev.warmtier.ops.WarmTierMeters;
 import dev.warmtier.space.SpaceRegistry;
 import dev.warmtier.space.WarmTierProperties;
 import dev.warmtier.system.NotFoundException;
+import dev.warmtier.system.Precondition;
 import dev.warmtier.system.ProblemDetailsAdvice;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;

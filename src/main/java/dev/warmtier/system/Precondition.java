@@ -1,7 +1,5 @@
-package dev.warmtier.memory;
+package dev.warmtier.system;
 
-import dev.warmtier.system.InvalidRequestException;
-import dev.warmtier.system.Problems;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -14,49 +12,50 @@ import java.util.Set;
  *
  * <p>Both are evaluated against the version a single engine step reads or writes (0 when the
  * memory is absent). Where the request without its conditions would answer 404 (a GET, PATCH or
- * DELETE of an absent memory), the conditions are not evaluated (RFC 9110, section 13.2.1).
+ * DELETE of an absent memory), the conditions are not evaluated (RFC 9110, section 13.2.1). A
+ * space has no ETag: only {@code *} can match it.
  */
-record Precondition(Tags ifMatch, Tags ifNoneMatch) {
+public record Precondition(Tags ifMatch, Tags ifNoneMatch) {
 
-    static final Precondition NONE = new Precondition(null, null);
+    public static final Precondition NONE = new Precondition(null, null);
 
     /** One header: {@code *}, or the versions its tags name (strong ones apart, for If-Match). */
-    record Tags(boolean any, Set<Long> strong, Set<Long> all) {
+    public record Tags(boolean any, Set<Long> strong, Set<Long> all) {
     }
 
-    boolean isNone() {
+    public boolean isNone() {
         return ifMatch == null && ifNoneMatch == null;
     }
 
     /** Just {@code If-None-Match: *}: store only if absent, one engine step. */
-    boolean isOnlyIfAbsent() {
+    public boolean isOnlyIfAbsent() {
         return ifMatch == null && ifNoneMatch != null && ifNoneMatch.any();
     }
 
     /** Whether If-Match holds for a memory at {@code version} (0: absent). */
-    boolean ifMatchHolds(long version) {
+    public boolean ifMatchHolds(long version) {
         return ifMatch == null || version != 0 && (ifMatch.any() || ifMatch.strong().contains(version));
     }
 
     /** Whether If-None-Match holds for a memory at {@code version} (0: absent). */
-    boolean ifNoneMatchHolds(long version) {
+    public boolean ifNoneMatchHolds(long version) {
         if (ifNoneMatch == null || version == 0) {
             return true;
         }
         return !ifNoneMatch.any() && !ifNoneMatch.all().contains(version);
     }
 
-    boolean holds(long version) {
+    public boolean holds(long version) {
         return ifMatchHolds(version) && ifNoneMatchHolds(version);
     }
 
     /** The request's If-Match and If-None-Match headers. */
-    static Precondition parse(String ifMatch, String ifNoneMatch) {
+    public static Precondition parse(String ifMatch, String ifNoneMatch) {
         return new Precondition(tags("If-Match", ifMatch), tags("If-None-Match", ifNoneMatch));
     }
 
     /** A batch item's {@code ifMatch} and {@code ifNoneMatch} fields, in the headers' syntax. */
-    static Precondition ofItem(String ifMatch, String ifNoneMatch) {
+    public static Precondition ofItem(String ifMatch, String ifNoneMatch) {
         return new Precondition(tags("ifMatch", ifMatch), tags("ifNoneMatch", ifNoneMatch));
     }
 
