@@ -306,11 +306,27 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         return super.createResponseEntity(body, headers, status, request);
     }
 
+    /**
+     * Boot's health endpoint (4.1.1) fails with an IllegalStateException ("'contributor' must not be
+     * null") for a path of several segments whose first names no component or group, such as
+     * {@code /actuator/health/l/iveness}, where a single unknown segment gets its 404. It is the same
+     * client error: found by the HTTP fuzz test.
+     */
+    private static boolean isUnknownHealthPath(Exception e, WebRequest request) {
+        return e instanceof IllegalStateException && request instanceof ServletWebRequest servlet
+                && servlet.getRequest().getRequestURI().startsWith("/actuator/health/")
+                && String.valueOf(e.getMessage()).contains("'contributor' must not be null");
+    }
+
     /** Anything else is a server fault: logged, answered 500 without internals. */
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> handleUnexpected(Exception e, WebRequest request) throws Exception {
         if (e instanceof ErrorResponse) {
             throw e; // Spring's own, with its own status; the handlers above cover them
+        }
+        if (isUnknownHealthPath(e, request)) {
+            ProblemDetail problem = problemFor(new NotFoundException("no health component or group at this path"));
+            return handleExceptionInternal(e, problem, new HttpHeaders(), HttpStatus.NOT_FOUND, request);
         }
         ProblemDetail problem = problemFor(e);
         return handleExceptionInternal(e, problem, new HttpHeaders(), HttpStatusCode.valueOf(problem.getStatus()), request);

@@ -209,4 +209,12 @@ class MalformedRequestTests {
     void anUnknownSpaceOfTheInvariantReportAnswers404WithAProblemBody() {
         problem(send("GET", "/actuator/warmtier/nosuch", null), 404);
     }
+
+    @Test
+    void aNestedUnknownHealthPathAnswers404() {
+        // Boot's health endpoint throws for these instead of answering 404 (found by the fuzz test).
+        problem(send("GET", "/actuator/health/l/iveness", null), 404);
+        problem(send("GET", "/actuator/health/nosuch/deeper/still", null), 404);
+        problem(send("GET", "/actuator/health/nosuch", null), 404);
+    }
 }
