@@ -126,6 +126,17 @@ final class Histories {
     }
 
     /**
+     * The history with one GET answered 200 replaced by a DELETE answered 404, at a time the key
+     * was present in every linearization: a lost write seen by a delete, which changes nothing, so
+     * only the DELETE's presence check can reject it.
+     */
+    static Optional<Broken> withLostWriteSeenByADelete(List<Operation> history) {
+        return replaceFirst(history, op -> op.kind() == Kind.GET && answered(op, 200)
+                        && presentThroughout(history, op),
+                op -> Operation.delete(op.client(), op.invoked(), op.responded(), 404));
+    }
+
+    /**
      * The history with one GET replaced by a conditional PUT naming the version the key had
      * throughout the GET in every linearization, answered 412: a refusal while the version was
      * current, which only the If-Match check can reject (a 412 changes nothing, so the rest of the

@@ -162,6 +162,7 @@ class LinearizabilityCheckerTest {
         Map<String, Optional<Histories.Broken>> broken = new LinkedHashMap<>();
         broken.put("201 for a present key", Histories.withCreateOfAPresentKey(legal));
         broken.put("404 for a present key", Histories.withLostWrite(legal));
+        broken.put("DELETE 404 for a present key", Histories.withLostWriteSeenByADelete(legal));
         broken.put("stale read", Histories.withStaleRead(legal));
         broken.forEach((what, tampered) -> {
             Histories.Broken history = tampered.orElseThrow(() -> new AssertionError("no operation to answer with a "

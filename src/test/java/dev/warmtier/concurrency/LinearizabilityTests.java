@@ -50,8 +50,9 @@ import org.springframework.test.context.DynamicPropertySource;
  * put unconditionally) it failed in 5 of 5 runs on the 2-core build machine under load, printing
  * the lost update; that is a race, so a run may miss it. The second test is the deterministic
  * proof: it takes a history recorded here and replaces one answer with each kind of impossible one
- * (a stale read, a 201 for a present key, a 404 for a present key, a 412 for a current version);
- * the checker must reject every one. Both runs are on loopback with no fault injected, so every
+ * (a stale read, a 201 for a present key, a GET or DELETE answered 404 for a present key, a 412
+ * for a current version); the checker must reject every one. Both runs are on loopback with no
+ * fault injected, so every
  * call must get its answer (a pending call can be placed anywhere and would hide a dropped
  * connection) and each kind of call and answer must be there often enough to be checked.
  */
@@ -120,6 +121,7 @@ class LinearizabilityTests {
         tampers.put("a stale read", Histories::withStaleRead);
         tampers.put("a 201 for a key present throughout", Histories::withCreateOfAPresentKey);
         tampers.put("a 404 for a key present throughout (a lost write)", Histories::withLostWrite);
+        tampers.put("a DELETE answered 404 for a key present throughout", Histories::withLostWriteSeenByADelete);
         tampers.put("a 412 for the If-Match version current throughout", Histories::withRefusedCurrentIfMatch);
         tampers.forEach((what, tamper) -> {
             Map.Entry<String, Histories.Broken> broken = histories.entrySet().stream()
