@@ -1,6 +1,7 @@
 package dev.warmtier.concurrency;
 
 import dev.warmtier.WarmTierApplication;
+import dev.warmtier.engine.ObservedSlotAllocator;
 import dev.warmtier.engine.SlotAllocator;
 import dev.warmtier.space.StoreOptionsCustomizer;
 import java.io.IOException;
@@ -55,35 +56,28 @@ class EngineWriteJournalConfiguration {
     }
 
     /** The service's own allocator, noting each claim and payload write of the id being written. */
-    static final class JournalingAllocator implements SlotAllocator {
-        private final SlotAllocator delegate;
+    static final class JournalingAllocator extends ObservedSlotAllocator {
         private final EngineWriteJournal journal;
 
         JournalingAllocator(SlotAllocator delegate, EngineWriteJournal journal) {
-            this.delegate = delegate;
+            super(delegate);
             this.journal = journal;
         }
 
         @Override
-        public long claim() {
-            long slot = delegate.claim();
-            String id = String.valueOf(WRITING.get());
-            journal.note(EngineWriteJournal.CLAIMED, id, "slot=" + slot);
-            journal.holdIfAsked(EngineWriteJournal.HOLD_AFTER_CLAIM, id, slot);
-            return slot;
+        protected void claimed(long slot) {
+            noteAndMaybeHold(EngineWriteJournal.CLAIMED, EngineWriteJournal.HOLD_AFTER_CLAIM, slot);
         }
 
         @Override
-        public long next() {
-            return delegate.next();
+        protected void payloadWritten(long slot) {
+            noteAndMaybeHold(EngineWriteJournal.PAYLOAD, EngineWriteJournal.HOLD_BEFORE_PUBLISH, slot);
         }
 
-        @Override
-        public void used(long slot) {
-            delegate.used(slot);
+        private void noteAndMaybeHold(String kind, int holdPoint, long slot) {
             String id = String.valueOf(WRITING.get());
-            journal.note(EngineWriteJournal.PAYLOAD, id, "slot=" + slot);
-            journal.holdIfAsked(EngineWriteJournal.HOLD_BEFORE_PUBLISH, id, slot);
+            journal.note(kind, id, "slot=" + slot);
+            journal.holdIfAsked(holdPoint, id, slot);
         }
     }
 

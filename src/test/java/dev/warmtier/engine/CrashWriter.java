@@ -37,30 +37,21 @@ public final class CrashWriter {
     private static final ThreadLocal<long[]> CURRENT = new ThreadLocal<>();
 
     /** The store's own allocator, printing each claim and payload write with the operation it serves. */
-    private static final class NotingAllocator implements SlotAllocator {
-        private final SlotAllocator delegate;
+    private static final class NotingAllocator extends ObservedSlotAllocator {
         private final PrintStream out;
 
         NotingAllocator(SlotAllocator delegate, PrintStream out) {
-            this.delegate = delegate;
+            super(delegate);
             this.out = out;
         }
 
         @Override
-        public long claim() {
-            long slot = delegate.claim();
+        protected void claimed(long slot) {
             note("CLAIM", slot);
-            return slot;
         }
 
         @Override
-        public long next() {
-            return delegate.next();
-        }
-
-        @Override
-        public void used(long slot) {
-            delegate.used(slot);
+        protected void payloadWritten(long slot) {
             note("USED", slot);
         }
 
