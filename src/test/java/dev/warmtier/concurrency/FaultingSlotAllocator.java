@@ -1,7 +1,7 @@
 package dev.warmtier.concurrency;
 
 import dev.warmtier.engine.AtomicSlotAllocator;
-import dev.warmtier.engine.SlotAllocator;
+import dev.warmtier.engine.ObservedSlotAllocator;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * abandon the slot ({@code MemoryStore.prepare}), answer the write with an error and carry on.
  * Test code only; disarmed it behaves exactly like {@link AtomicSlotAllocator}.
  */
-final class FaultingSlotAllocator implements SlotAllocator {
+final class FaultingSlotAllocator extends ObservedSlotAllocator {
 
     /** The switch, shared by the allocators of every space of one service. */
     static final class Faults {
@@ -55,27 +55,15 @@ final class FaultingSlotAllocator implements SlotAllocator {
         }
     }
 
-    private final SlotAllocator delegate;
     private final Faults faults;
 
     FaultingSlotAllocator(long firstFree, Faults faults) {
-        this.delegate = new AtomicSlotAllocator(firstFree);
+        super(new AtomicSlotAllocator(firstFree));
         this.faults = faults;
     }
 
     @Override
-    public long claim() {
-        return delegate.claim();
-    }
-
-    @Override
-    public long next() {
-        return delegate.next();
-    }
-
-    @Override
-    public void used(long slot) {
-        delegate.used(slot);
+    protected void payloadWritten(long slot) {
         if (faults.takeOne()) {
             throw new InjectedFault(slot);
         }

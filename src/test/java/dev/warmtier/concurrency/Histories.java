@@ -7,6 +7,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /** Histories of one key for the checker's tests: legal ones built from a sequential run, and tampered ones. */
 final class Histories {
@@ -68,17 +70,13 @@ final class Histories {
         return history;
     }
 
-    /** A history with one read replaced, and the read before and after. */
-    record Tampered(List<Operation> history, Operation original, Operation stale) {
-    }
-
     /**
      * The history with one successful GET answered instead with the value of an older write of
      * the key, which a write that completed before the GET was called had already replaced: a
      * stale read, which no linearizable service can give. The first such GET in call order; empty
      * if the history has none.
      */
-    static Optional<Tampered> withStaleRead(List<Operation> history) {
+    static Optional<Broken> withStaleRead(List<Operation> history) {
         List<Operation> writes = history.stream().filter(Histories::stored).toList();
         List<Operation> reads = history.stream()
                 .filter(op -> op.kind() == Kind.GET && !op.isPending() && op.outcome().status() == 200)
@@ -95,12 +93,124 @@ final class Histories {
             if (replacedBeforeRead) {
                 Operation stale = Operation.get(read.client(), read.invoked(), read.responded(), 200, staleVersion,
                         older.get().content());
-                List<Operation> tampered = new ArrayList<>(history);
-                tampered.set(history.indexOf(read), stale);
-                return Optional.of(new Tampered(tampered, read, stale));
+                return Optional.of(replaced(history, read, stale));
             }
         }
         return Optional.empty();
+    }
+
+    /** A history with one operation replaced by one answer no linearizable service can give, and what was replaced. */
+    record Broken(List<Operation> history, Operation original, Operation replacement) {
+    }
+
+    /**
+     * The history with one PUT answered 200 answered 201 instead, at a time the key was present
+     * in every linearization: only the status check can reject it. The first such PUT in call
+     * order; empty if none qualifies.
+     */
+    static Optional<Broken> withCreateOfAPresentKey(List<Operation> history) {
+        return replaceFirst(history, op -> op.kind() == Kind.PUT && answered(op, 200)
+                        && presentThroughout(history, op),
+                op -> Operation.put(op.client(), op.content(), op.invoked(), op.responded(), 201,
+                        op.outcome().version()));
+    }
+
+    /**
+     * The history with one GET answered 200 answered 404 instead, at a time the key was present
+     * in every linearization: a lost acknowledged write, which only the presence check can reject.
+     */
+    static Optional<Broken> withLostWrite(List<Operation> history) {
+        return replaceFirst(history, op -> op.kind() == Kind.GET && answered(op, 200)
+                        && presentThroughout(history, op),
+                op -> Operation.get(op.client(), op.invoked(), op.responded(), 404, 0, null));
+    }
+
+    /**
+     * The history with one GET answered 200 replaced by a DELETE answered 404, at a time the key
+     * was present in every linearization: a lost write seen by a delete, which changes nothing, so
+     * only the DELETE's presence check can reject it.
+     */
+    static Optional<Broken> withLostWriteSeenByADelete(List<Operation> history) {
+        return replaceFirst(history, op -> op.kind() == Kind.GET && answered(op, 200)
+                        && presentThroughout(history, op),
+                op -> Operation.delete(op.client(), op.invoked(), op.responded(), 404));
+    }
+
+    /**
+     * The history with one GET replaced by a conditional PUT naming the version the key had
+     * throughout the GET in every linearization, answered 412: a refusal while the version was
+     * current, which only the If-Match check can reject (a 412 changes nothing, so the rest of the
+     * history still fits).
+     */
+    static Optional<Broken> withRefusedCurrentIfMatch(List<Operation> history) {
+        for (Operation op : byCall(history)) {
+            if (op.kind() != Kind.GET || op.isPending()) {
+                continue;
+            }
+            Optional<Operation> quiet = writeInForceThroughout(history, op);
+            if (quiet.isPresent()) {
+                Operation refused = Operation.putIfMatch(op.client(), "refused", quiet.get().outcome().version(),
+                        op.invoked(), op.responded(), 412, 0);
+                return Optional.of(replaced(history, op, refused));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Whether {@code op} saw the key present in every linearization: a write stored before it was
+     * called, and no DELETE (whatever its answer, or none) between that write's call and
+     * {@code op}'s response.
+     */
+    private static boolean presentThroughout(List<Operation> history, Operation op) {
+        return history.stream().filter(w -> stored(w) && w.responded() < op.invoked()).anyMatch(w -> history.stream()
+                .filter(d -> d.kind() == Kind.DELETE)
+                .allMatch(d -> d.responded() < w.invoked() || d.invoked() > op.responded()));
+    }
+
+    /**
+     * The stored write whose version the key had throughout {@code op} in every linearization:
+     * stored before {@code op} was called, and no other operation that may change the key
+     * (a write not answered 412, a DELETE not answered 404, any pending one) between that write's
+     * call and {@code op}'s response.
+     */
+    private static Optional<Operation> writeInForceThroughout(List<Operation> history, Operation op) {
+        return history.stream().filter(w -> stored(w) && w.responded() < op.invoked())
+                .filter(w -> history.stream().filter(m -> m != w && m != op && mayChange(m))
+                        .allMatch(m -> m.responded() < w.invoked() || m.invoked() > op.responded()))
+                .findFirst();
+    }
+
+    private static boolean mayChange(Operation op) {
+        if (op.isPending()) {
+            return op.kind() != Kind.GET;
+        }
+        return switch (op.kind()) {
+            case PUT -> true;
+            case PUT_IF_MATCH -> op.outcome().status() != 412;
+            case DELETE -> op.outcome().status() != 404;
+            case GET -> false;
+        };
+    }
+
+    private static Optional<Broken> replaceFirst(List<Operation> history, Predicate<Operation> candidate,
+                                                 UnaryOperator<Operation> answer) {
+        return byCall(history).stream().filter(candidate).findFirst()
+                .map(op -> replaced(history, op, answer.apply(op)));
+    }
+
+    private static Broken replaced(List<Operation> history, Operation original, Operation replacement) {
+        List<Operation> broken = new ArrayList<>(history);
+        broken.set(history.indexOf(original), replacement);
+        return new Broken(broken, original, replacement);
+    }
+
+    private static List<Operation> byCall(List<Operation> history) {
+        return history.stream().sorted(Comparator.comparingLong(Operation::invoked)).toList();
+    }
+
+    private static boolean answered(Operation op, int status) {
+        return !op.isPending() && op.outcome().status() == status;
     }
 
     /** A write that answered that it stored its content. */

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.warmtier.concurrency.LinearizabilityChecker.Operation;
 import dev.warmtier.concurrency.LinearizabilityChecker.Verdict;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -114,6 +117,65 @@ class LinearizabilityCheckerTest {
     }
 
     @Test
+    void rejectsACreateAnsweredForAKeyThatExists() {
+        assertRejected(List.of(
+                put(0, "a", 0, 1, 201, 1),
+                put(1, "b", 2, 3, 201, 2)));
+        assertRejected(List.of(  // present throughout: the overlapping write cannot have deleted it
+                put(0, "a", 0, 1, 201, 1),
+                put(1, "b", 2, 6, 200, 2),
+                put(2, "c", 3, 5, 201, 3)));
+        assertRejected(List.of(put(0, "a", 0, 1, 200, 1)));  // and a replace of a key that never existed
+    }
+
+    @Test
+    void rejectsAConditionalPutRefusedWhileItsVersionWasCurrent() {
+        assertRejected(List.of(
+                put(0, "a", 0, 1, 201, 1),
+                putIfMatch(1, "b", 1, 2, 3, 412, 0)));
+        assertRejected(List.of(  // the overlapping read names v2, so nothing replaced it
+                put(0, "a", 0, 1, 201, 1),
+                putIfMatch(0, "b", 1, 2, 3, 200, 2),
+                putIfMatch(1, "c", 2, 4, 6, 412, 0),
+                get(2, 5, 7, 200, 2, "b")));
+    }
+
+    @Test
+    void rejectsALostWriteThatAReadOrADeleteNoLongerFinds() {
+        assertRejected(List.of(
+                put(0, "a", 0, 1, 201, 1),
+                get(1, 2, 3, 404, 0, null)));
+        assertRejected(List.of(
+                put(0, "a", 0, 1, 201, 1),
+                delete(1, 2, 3, 404)));
+        assertRejected(List.of(  // a lost response does not excuse it: a GET never deletes
+                put(0, "a", 0, 1, 201, 1),
+                get(2, 2, 99, 404, 0, null).pending(),
+                get(1, 3, 4, 404, 0, null)));
+    }
+
+    @Test
+    void rejectsTheLargeRandomLegalHistoryWithEachKindOfImpossibleAnswer() {
+        List<Operation> legal = Histories.randomLegal(20261126, 2_000);
+        assertThat(LinearizabilityChecker.check(legal).linearizable()).as(() -> LinearizabilityChecker.explain(legal))
+                .isTrue();
+        Map<String, Optional<Histories.Broken>> broken = new LinkedHashMap<>();
+        broken.put("201 for a present key", Histories.withCreateOfAPresentKey(legal));
+        broken.put("404 for a present key", Histories.withLostWrite(legal));
+        broken.put("DELETE 404 for a present key", Histories.withLostWriteSeenByADelete(legal));
+        broken.put("stale read", Histories.withStaleRead(legal));
+        broken.forEach((what, tampered) -> {
+            Histories.Broken history = tampered.orElseThrow(() -> new AssertionError("no operation to answer with a "
+                    + what + " in the random legal history"));
+            System.out.printf("random legal history with %s: %s answered as %s%n", what,
+                    history.original().describe(0), history.replacement().describe(0));
+            assertThat(LinearizabilityChecker.check(history.history()).linearizable())
+                    .as("%s accepted: %s answered as %s", what, history.original().describe(0),
+                            history.replacement().describe(0)).isFalse();
+        });
+    }
+
+    @Test
     @Timeout(value = 20, unit = TimeUnit.SECONDS)
     void acceptsALargeRandomLegalHistoryQuicklyAndRejectsItWithOneStaleRead() {
         int size = 2_000;
@@ -127,13 +189,13 @@ class LinearizabilityCheckerTest {
                 tookMicros, verdict.explored());
         assertThat(verdict.linearizable()).as(() -> LinearizabilityChecker.explain(legal)).isTrue();
 
-        Histories.Tampered tampered = Histories.withStaleRead(legal).orElseThrow();
+        Histories.Broken tampered = Histories.withStaleRead(legal).orElseThrow();
         start = System.nanoTime();
         Verdict rejected = LinearizabilityChecker.check(tampered.history());
         System.out.printf("same history with %s answered as %s: rejected=%b in %d us, %d steps tried%n",
-                tampered.original().describe(0), tampered.stale().describe(0), !rejected.linearizable(),
+                tampered.original().describe(0), tampered.replacement().describe(0), !rejected.linearizable(),
                 (System.nanoTime() - start) / 1000, rejected.explored());
-        assertThat(rejected.linearizable()).as("stale read %s accepted", tampered.stale()).isFalse();
+        assertThat(rejected.linearizable()).as("stale read %s accepted", tampered.replacement()).isFalse();
     }
 
     @Test

@@ -18,14 +18,20 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Queue;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -43,7 +49,12 @@ import org.springframework.test.context.DynamicPropertySource;
  * <p>Can it fail? With the service's If-Match turned into check-then-act (read the version, then
  * put unconditionally) it failed in 5 of 5 runs on the 2-core build machine under load, printing
  * the lost update; that is a race, so a run may miss it. The second test is the deterministic
- * proof: it takes a history recorded here, makes one read stale, and the checker must reject it.
+ * proof: it takes a history recorded here and replaces one answer with each kind of impossible one
+ * (a stale read, a 201 for a present key, a GET or DELETE answered 404 for a present key, a 412
+ * for a current version); the checker must reject every one. Both runs are on loopback with no
+ * fault injected, so every
+ * call must get its answer (a pending call can be placed anywhere and would hide a dropped
+ * connection) and each kind of call and answer must be there often enough to be checked.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @DirtiesContext
@@ -55,6 +66,8 @@ class LinearizabilityTests {
     private static final int OPS_PER_CLIENT_TO_TAMPER = 50;
     /** Few keys, so writes of one key often overlap: with 4, the check-then-act If-Match was caught in 1 run of 3. */
     private static final List<String> KEYS = List.of("k0", "k1", "k2");
+    /** Each answer the model tells apart (PUT 201, If-Match 412, GET 404, ...) at least this often per run. */
+    private static final int MINIMUM_PER_ANSWER = 5;
 
     @TempDir
     static Path dataDir;
@@ -90,29 +103,43 @@ class LinearizabilityTests {
         assertThat(overlapping).as("operations that overlapped another on their key").isPositive();
     }
 
+    /**
+     * The deterministic proof that the check can fail on what this service really answers: the
+     * recorded history with one answer replaced by one no linearizable service can give, once per
+     * kind of impossible answer (each one only a different check of the model can reject), on the
+     * first key where that answer can be placed.
+     */
     @Test
-    void theCheckerRejectsTheRecordedHistoryWithOneReadMadeStale() throws Exception {
+    void theCheckerRejectsTheRecordedHistoryWithEachKindOfImpossibleAnswer() throws Exception {
         Map<String, List<Operation>> histories = record("lin-tampered", OPS_PER_CLIENT_TO_TAMPER);
         for (String key : histories.keySet()) {
             List<Operation> history = histories.get(key);
             assertThat(LinearizabilityChecker.check(history).linearizable())
                     .as(() -> LinearizabilityChecker.explain(history)).isTrue();
-            var tampered = Histories.withStaleRead(history);
-            if (tampered.isEmpty()) {
-                continue; // no read on this key came after a replacement; another key will have one
-            }
-            long start = System.nanoTime();
-            Verdict verdict = LinearizabilityChecker.check(tampered.get().history());
-            long tookMicros = (System.nanoTime() - start) / 1000;
-            long origin = history.stream().mapToLong(Operation::invoked).min().orElseThrow();
-            System.out.printf("key %s, recorded: %s%n  tampered to: %s%n  rejected=%b in %d us%n%s", key,
-                    tampered.get().original().describe(origin), tampered.get().stale().describe(origin),
-                    !verdict.linearizable(), tookMicros, LinearizabilityChecker.explain(tampered.get().history()));
-            assertThat(verdict.linearizable()).as("the stale read %s was accepted", tampered.get().stale()).isFalse();
-            return;
         }
-        throw new AssertionError("no key's recorded history had a read that could be made stale: "
-                + histories.keySet());
+        Map<String, Function<List<Operation>, Optional<Histories.Broken>>> tampers = new LinkedHashMap<>();
+        tampers.put("a stale read", Histories::withStaleRead);
+        tampers.put("a 201 for a key present throughout", Histories::withCreateOfAPresentKey);
+        tampers.put("a 404 for a key present throughout (a lost write)", Histories::withLostWrite);
+        tampers.put("a DELETE answered 404 for a key present throughout", Histories::withLostWriteSeenByADelete);
+        tampers.put("a 412 for the If-Match version current throughout", Histories::withRefusedCurrentIfMatch);
+        tampers.forEach((what, tamper) -> {
+            Map.Entry<String, Histories.Broken> broken = histories.entrySet().stream()
+                    .flatMap(key -> tamper.apply(key.getValue()).map(b -> Map.entry(key.getKey(), b)).stream())
+                    .findFirst().orElseThrow(() -> new AssertionError("no key's recorded history had a place for "
+                            + what + ": " + histories.keySet()));
+            List<Operation> history = broken.getValue().history();
+            long origin = history.stream().mapToLong(Operation::invoked).min().orElseThrow();
+            long start = System.nanoTime();
+            Verdict verdict = LinearizabilityChecker.check(history);
+            long tookMicros = (System.nanoTime() - start) / 1000;
+            String recorded = broken.getValue().original().describe(origin);
+            String tampered = broken.getValue().replacement().describe(origin);
+            System.out.printf("%s on key %s, recorded: %s%n  tampered to: %s%n  rejected=%b in %d us%n", what,
+                    broken.getKey(), recorded, tampered, !verdict.linearizable(), tookMicros);
+            assertThat(verdict.linearizable()).as("%s on key %s was accepted: recorded %s, tampered to %s", what,
+                    broken.getKey(), recorded, tampered).isFalse();
+        });
     }
 
     /** Runs the workload in a new space and answers each key's history; prints the figures. */
@@ -123,10 +150,11 @@ class LinearizabilityTests {
         CyclicBarrier start = new CyclicBarrier(CLIENTS + 1);
         ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
         List<Future<List<Recorded>>> futures = new ArrayList<>();
+        Queue<String> unanswered = new ConcurrentLinkedQueue<>();
         long wallNanos;
         try {
             for (int c = 0; c < CLIENTS; c++) {
-                Client client = new Client(c, space, opsPerClient, new Random(seed + c));
+                Client client = new Client(c, space, opsPerClient, new Random(seed + c), unanswered);
                 futures.add(pool.submit(() -> client.run(start)));
             }
             start.await(1, TimeUnit.MINUTES);
@@ -150,6 +178,7 @@ class LinearizabilityTests {
                     CLIENTS, opsPerClient, all.size(), KEYS.size(), wallNanos / 1_000_000,
                     all.size() * 1e9 / wallNanos, percentile(latencies, 50), percentile(latencies, 99),
                     latencies[latencies.length - 1] / 1e6, outcomes);
+            expectEveryCallAnswered(all, unanswered, opsPerClient);
             return histories;
         } finally {
             pool.shutdownNow();
@@ -170,12 +199,14 @@ class LinearizabilityTests {
                 .connectTimeout(Duration.ofSeconds(10)).build();
         private final Map<String, Long> lastSeen = new HashMap<>();
         private final List<Recorded> done = new ArrayList<>();
+        private final Queue<String> unanswered;
 
-        Client(int id, String space, int ops, Random random) {
+        Client(int id, String space, int ops, Random random, Queue<String> unanswered) {
             this.id = id;
             this.space = space;
             this.ops = ops;
             this.random = random;
+            this.unanswered = unanswered;
         }
 
         List<Recorded> run(CyclicBarrier start) throws Exception {
@@ -254,7 +285,10 @@ class LinearizabilityTests {
                 HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
                 return new TestHttp.Response(response.statusCode(), response);
             } catch (IOException e) {
-                System.out.printf("client %d: %s %s got no response: %s%n", id, request.method(), request.uri(), e);
+                String failure = String.format("client %d: %s %s got no response: %s", id, request.method(),
+                        request.uri(), e);
+                System.out.println(failure);
+                unanswered.add(failure);
                 return null;
             }
         }
@@ -271,9 +305,40 @@ class LinearizabilityTests {
         }
     }
 
-    /** How many operations of a key's history overlap at least one other: the concurrency the check faced. */
+    /**
+     * On loopback with no fault injected every call gets its answer: a pending call may take
+     * effect anywhere or never, so a service that reset connections would pass the check with
+     * its calls pending. And every kind of call, with each answer the model tells apart, must be
+     * there often enough that the check had something to reject.
+     */
+    private static void expectEveryCallAnswered(List<Recorded> all, Queue<String> unanswered, int opsPerClient) {
+        long pending = all.stream().filter(r -> r.op().isPending()).count();
+        System.out.printf("pending (unanswered) calls: %d of %d%n", pending, all.size());
+        assertThat(pending).as(() -> "calls without an answer on loopback, none injected:\n"
+                + String.join("\n", unanswered)).isZero();
+        Map<Kind, Long> byKind = new EnumMap<>(Kind.class);
+        Map<String, Long> byAnswer = new TreeMap<>();
+        for (Recorded r : all) {
+            byKind.merge(r.op().kind(), 1L, Long::sum);
+            byAnswer.merge(r.op().kind() + " " + r.op().outcome().status(), 1L, Long::sum);
+        }
+        // The mix is 25/35/25/15 %; a sixteenth of all calls is far below any kind's share.
+        long minimumPerKind = (long) CLIENTS * opsPerClient / 16;
+        for (Kind kind : Kind.values()) {
+            assertThat(byKind.getOrDefault(kind, 0L)).as("answered %s calls (all answers: %s)", kind, byAnswer)
+                    .isGreaterThanOrEqualTo(minimumPerKind);
+        }
+        for (String answer : List.of("PUT 201", "PUT 200", "PUT_IF_MATCH 200", "PUT_IF_MATCH 412", "GET 200",
+                "GET 404", "DELETE 204", "DELETE 404")) {
+            assertThat(byAnswer.getOrDefault(answer, 0L)).as("calls answered %s (all answers: %s)", answer, byAnswer)
+                    .isGreaterThanOrEqualTo(MINIMUM_PER_ANSWER);
+        }
+    }
+
+    /** How many answered operations of a key's history overlap another answered one: the concurrency the check faced. */
     private static long overlapping(List<Operation> history) {
-        Operation[] byCall = history.toArray(Operation[]::new);
+        // A pending call overlaps everything after it; counting it would hide a run without concurrency.
+        Operation[] byCall = history.stream().filter(op -> !op.isPending()).toArray(Operation[]::new);
         Arrays.sort(byCall, (a, b) -> Long.compare(a.invoked(), b.invoked()));
         boolean[] overlaps = new boolean[byCall.length];
         long furthest = Long.MIN_VALUE;

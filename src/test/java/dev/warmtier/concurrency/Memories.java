@@ -86,8 +86,9 @@ final class Memories {
     }
 
     /**
-     * What is wrong with a memory the API answered for {@code id}, given the content expected (or,
-     * when {@code expected} is null, any value some writer wrote); null when nothing is.
+     * What is wrong with a memory the API answered for {@code id}, embedding included, given the
+     * content expected (or, when {@code expected} is null, any value some writer wrote); null when
+     * nothing is.
      */
     static String mismatch(String id, String expected, JsonNode memory) {
         String content = memory.path("content").asString(null);
@@ -102,15 +103,19 @@ final class Memories {
             return "id " + id + " v" + memory.path("version") + ": content is no value any writer wrote (torn?): "
                     + preview(content);
         }
-        if (memory.has("embedding")) {
-            float[] embedding = new float[memory.get("embedding").size()];
-            for (int i = 0; i < embedding.length; i++) {
-                embedding[i] = memory.get("embedding").get(i).asFloat();
-            }
-            if (!Arrays.equals(embedding, embedding(content))) {
-                return "id " + id + " v" + memory.path("version") + ": embedding " + Arrays.toString(embedding)
-                        + " does not belong to its content (expected " + Arrays.toString(embedding(content)) + ")";
-            }
+        // Every caller asked for the embedding (a PUT's answer, a GET without ?embedding=false): a
+        // missing one is a finding, not a reason to skip the check.
+        if (!memory.path("embedding").isArray()) {
+            return "id " + id + " v" + memory.path("version") + ": no embedding in the answer, expected "
+                    + Arrays.toString(embedding(content));
+        }
+        float[] embedding = new float[memory.get("embedding").size()];
+        for (int i = 0; i < embedding.length; i++) {
+            embedding[i] = memory.get("embedding").get(i).asFloat();
+        }
+        if (!Arrays.equals(embedding, embedding(content))) {
+            return "id " + id + " v" + memory.path("version") + ": embedding " + Arrays.toString(embedding)
+                    + " does not belong to its content (expected " + Arrays.toString(embedding(content)) + ")";
         }
         if (memory.path("confidence").asFloat(Float.NaN) != confidence(content)) {
             return "id " + id + " v" + memory.path("version") + ": confidence " + memory.path("confidence")

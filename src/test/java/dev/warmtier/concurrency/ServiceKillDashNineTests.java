@@ -60,6 +60,16 @@ import tools.jackson.databind.node.ObjectNode;
  * service says it recovered (its startup log's RecoveryReport, {@code warmtier_recoveries_total}).
  * Three rounds on one data dir; what a round reads back must read back the same in every later
  * round.
+ *
+ * <p>Which requests were really inside the engine when the kill landed comes from the child
+ * itself: an {@link EngineWriteJournal} it keeps in a mapped file notes each write's service
+ * call, slot claim, payload write and return, and outlives the kill. It narrows the legal
+ * states: a request that never reached the engine, or had not yet written its payload, must have
+ * left nothing; one whose service call returned must have left its whole effect. Before each kill
+ * the test asks the child to hold one write inside the engine (alternately just after its slot
+ * claim and just before its per-key publish step), so every round kills at least one write there;
+ * writes that are inside it by the race are counted beside it. A request the kill made fail
+ * before it reached the service (a refused connection) counts as cut off, not as in flight.
  */
 class ServiceKillDashNineTests {
 
@@ -91,13 +101,18 @@ class ServiceKillDashNineTests {
             // id -> what a restart read back (null: absent); never to change again
             Map<String, JsonNode> settled = new TreeMap<>();
             long highestVersionSeen = 0;
+            List<Integer> insideTheEngine = new ArrayList<>();
             for (int round = 0; round < ROUNDS; round++) {
                 int killAfter = KILL_AFTER_MIN + random.nextInt(KILL_AFTER_SPREAD);
-                Load load = loadAndKill(service, round, killAfter);
+                // Alternate where the held write waits: a claimed slot still blank, or a written one unpublished.
+                int holdAt = round % 2 == 0 ? EngineWriteJournal.HOLD_AFTER_CLAIM : EngineWriteJournal.HOLD_BEFORE_PUBLISH;
+                Load load = loadAndKill(service, round, killAfter, holdAt);
                 service = start(dataDir, round + 1);
                 highestVersionSeen = checkAfterRestart(service, round, load, settled, highestVersionSeen);
+                insideTheEngine.add(load.cuts().stream().mapToInt(cut -> cut.insideTheEngine() ? 1 : 0).sum());
             }
-            System.out.printf("service kill -9: %d rounds in %.1f s%n", ROUNDS, seconds(System.nanoTime() - testStart));
+            System.out.printf("service kill -9: %d rounds in %.1f s; writes inside the engine at each kill %s%n",
+                    ROUNDS, seconds(System.nanoTime() - testStart), insideTheEngine);
         } catch (Throwable failure) {
             for (ServiceProcess service : services) {
                 System.out.printf("---- log of %s (%s) ----%n%s---- end of %s ----%n", service.name, service.log,
@@ -113,7 +128,7 @@ class ServiceKillDashNineTests {
 
     private ServiceProcess start(Path dataDir, int run) throws Exception {
         ServiceProcess service = ServiceProcess.start(dataDir, tempDir.resolve("service-" + run + ".log"),
-                "service " + run);
+                tempDir.resolve("engine-writes-" + run + ".journal"), "service " + run);
         services.add(service);
         service.awaitUp();
         return service;
@@ -121,8 +136,12 @@ class ServiceKillDashNineTests {
 
     // ---- load and kill ----------------------------------------------------------------------
 
-    /** What the writers of one round saw, and when the kill landed. */
-    record Load(int round, int killAfter, List<History> histories, long killedAt, long loadNanos) {
+    /**
+     * What the writers of one round saw, when the kill landed, what the child's journal says each
+     * writer's cut-off request had reached (in writer order), and the journal's own figures.
+     */
+    record Load(int round, int killAfter, List<History> histories, long killedAt, long loadNanos, int holdAt,
+                List<Cut> cuts, EngineWriteJournal.Contents journal) {
         long acknowledged() {
             return histories.stream().mapToLong(History::acknowledged).sum();
         }
@@ -134,7 +153,7 @@ class ServiceKillDashNineTests {
      * every writer's history; each writer ends at its first failed request, which is its one
      * in-flight operation.
      */
-    private static Load loadAndKill(ServiceProcess service, int round, int killAfter) throws Exception {
+    private static Load loadAndKill(ServiceProcess service, int round, int killAfter, int holdAt) throws Exception {
         // per writer, 2xx answers so far; written by that writer, read by the thread deciding when to kill
         AtomicLongArray acked = new AtomicLongArray(WRITERS);
         CyclicBarrier start = new CyclicBarrier(WRITERS);
@@ -151,15 +170,111 @@ class ServiceKillDashNineTests {
                     .until(() -> !service.process.isAlive() || writers.stream().anyMatch(Future::isDone)
                             || (sum(acked) >= killAfter && min(acked) >= IDS_PER_WRITER));
             assertThat(service.process.isAlive()).as("%s is alive when the kill is due", service.name).isTrue();
+            // One write is held inside the engine, so that every kill lands with at least one there;
+            // whatever else is inside it when the kill lands is there by the race, and counted too.
+            service.journal.requestHold(holdAt);
+            await("round " + round + ": a write held inside the engine at point " + holdAt)
+                    .atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1))
+                    .until(() -> !service.process.isAlive() || writers.stream().anyMatch(Future::isDone)
+                            || service.journal.holdInPlace());
+            assertThat(service.process.isAlive()).as("%s is alive when the kill is due", service.name).isTrue();
+            assertThat(service.journal.holdInPlace()).as("round %d: a write held inside the engine", round).isTrue();
             long killedAt = System.nanoTime();
             service.kill();
             List<History> histories = new ArrayList<>();
             for (Future<History> writer : writers) {
                 histories.add(writer.get(60, TimeUnit.SECONDS));
             }
-            return new Load(round, killAfter, histories, killedAt, killedAt - loadStart);
+            EngineWriteJournal.Contents journal = service.journal.read();
+            List<Cut> cuts = histories.stream().map(h -> Cut.of(h, journal)).toList();
+            return new Load(round, killAfter, histories, killedAt, killedAt - loadStart, holdAt, cuts, journal);
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /** How far a writer's cut-off request had got inside the child when the kill landed, by the child's journal. */
+    enum Reach {
+        /** The service never called the engine for it: a request refused after the kill, or not yet read. */
+        NOT_CALLED,
+        /** The service call began, no slot claimed: a DELETE of an absent id, or one before its claim. */
+        CALLED,
+        /** A slot claimed (perhaps its payload written), the service call not returned: inside the engine. */
+        INSIDE,
+        /** As INSIDE, held there on the test's request at a point before the per-key publish step. */
+        HELD,
+        /** The service call returned; the answer did not reach the writer. */
+        RETURNED
+    }
+
+    /** What a cut-off request must have left behind: the state before it, its whole effect, or either. */
+    enum Expect { OLD, NEW, EITHER }
+
+    /** A writer's cut-off request: how far it got, and its journal records from its service call on. */
+    record Cut(int writer, Operation operation, Reach reach, List<EngineWriteJournal.Entry> records,
+               String inconsistency) {
+
+        boolean insideTheEngine() {
+            return reach == Reach.INSIDE || reach == Reach.HELD;
+        }
+
+        /**
+         * What the journal proves the request left behind. Nothing (OLD) before its payload was
+         * noted written: the per-key publish step comes after that note. Its whole effect (NEW)
+         * once the service call returned normally: the engine had published it in the mapped files,
+         * which a SIGKILL keeps. Either in between, or when the call threw.
+         */
+        Expect expect() {
+            return switch (reach) {
+                case NOT_CALLED, CALLED, HELD -> Expect.OLD;
+                case INSIDE -> has(EngineWriteJournal.PAYLOAD) ? Expect.EITHER : Expect.OLD;
+                case RETURNED -> records.stream().anyMatch(r -> r.kind().equals(EngineWriteJournal.RETURNED)
+                        && r.detail().equals("ok")) ? Expect.NEW : Expect.EITHER;
+            };
+        }
+
+        boolean has(String kind) {
+            return records.stream().anyMatch(r -> r.kind().equals(kind));
+        }
+
+        /**
+         * Per id the writer's requests are sequential: every answered one made one service call,
+         * so the cut-off request made one more when the journal has one call more than the id has
+         * answers, and its records are those from that last call on.
+         */
+        static Cut of(History history, EngineWriteJournal.Contents journal) {
+            Operation op = history.inFlight();
+            if (op == null) {
+                return new Cut(history.writer(), null, Reach.NOT_CALLED, List.of(), null);
+            }
+            long answered = history.answers().stream().filter(a -> a.operation().id().equals(op.id())).count();
+            List<EngineWriteJournal.Entry> ofId = journal.entries().stream().filter(e -> e.id().equals(op.id()))
+                    .toList();
+            List<Integer> calls = new ArrayList<>();
+            for (int i = 0; i < ofId.size(); i++) {
+                if (ofId.get(i).kind().equals(EngineWriteJournal.CALLED)) {
+                    calls.add(i);
+                }
+            }
+            if (calls.size() == answered) {
+                return new Cut(history.writer(), op, Reach.NOT_CALLED, List.of(), null);
+            }
+            if (calls.size() != answered + 1) {
+                return new Cut(history.writer(), op, Reach.NOT_CALLED, ofId, "the journal has " + calls.size()
+                        + " service calls for " + op.id() + ", which has " + answered + " answers");
+            }
+            List<EngineWriteJournal.Entry> records = ofId.subList(calls.get(calls.size() - 1), ofId.size());
+            Set<String> kinds = new TreeSet<>();
+            records.forEach(r -> kinds.add(r.kind()));
+            Reach reach = kinds.contains(EngineWriteJournal.RETURNED) ? Reach.RETURNED
+                    : kinds.contains(EngineWriteJournal.HELD) ? Reach.HELD
+                    : kinds.contains(EngineWriteJournal.CLAIMED) ? Reach.INSIDE : Reach.CALLED;
+            return new Cut(history.writer(), op, reach, records, null);
+        }
+
+        @Override
+        public String toString() {
+            return "writer " + writer + " " + (operation == null ? "-" : operation) + " " + reach + " " + records;
         }
     }
 
@@ -251,15 +366,25 @@ class ServiceKillDashNineTests {
                 .filter(a -> a.acknowledged() && a.operation().delete()).count();
         long absentDeletes = load.histories().stream().flatMap(h -> h.answers().stream())
                 .filter(a -> !a.acknowledged()).count();
-        long inFlight = load.histories().stream().filter(h -> h.inFlight() != null).count();
+        long cutOff = load.histories().stream().filter(h -> h.inFlight() != null).count();
+        long inFlight = load.cuts().stream().filter(Cut::insideTheEngine).count();
+        checkJournal(load, problems);
         JsonNode invariants = report.path("invariants");
         System.out.printf("round %d: killed after %d acknowledged writes (%d PUT, %d DELETE; target %d) in %.2f s,"
                         + " per writer %s, plus %d DELETEs answered 404%n",
                 round, load.acknowledged(), load.acknowledged() - deletes, deletes, load.killAfter(),
                 seconds(load.loadNanos()), Arrays.toString(perWriter), absentDeletes);
-        System.out.printf("round %d: in flight at the kill %d: after the restart %d took effect whole, %d left no"
-                + " trace, %d the same either way%n", round, inFlight, outcome.tookEffect(), outcome.noTrace(),
-                outcome.eitherWay());
+        Map<Reach, List<String>> byReach = new TreeMap<>();
+        load.cuts().forEach(cut -> byReach.computeIfAbsent(cut.reach(), r -> new ArrayList<>())
+                .add(cut.operation() == null ? "writer " + cut.writer() : cut.operation() + (cut.has(
+                        EngineWriteJournal.PAYLOAD) ? " payload written" : "")));
+        System.out.printf("round %d: the kill cut off %d writers' requests; inside the engine %d (held at point %d:"
+                        + " %s; there by the race: %s); by the child's journal %s; journal %d records, %d cut short"
+                        + " by the kill%n", round, cutOff, inFlight, load.holdAt(), byReach.get(Reach.HELD),
+                byReach.getOrDefault(Reach.INSIDE, List.of()), byReach, load.journal().entries().size(),
+                load.journal().cutShort());
+        System.out.printf("round %d: after the restart %d cut-off requests took effect whole, %d left no trace,"
+                + " %d the same either way%n", round, outcome.tookEffect(), outcome.noTrace(), outcome.eitherWay());
         System.out.printf("round %d: restart UP after %.2f s (%s); %s; warmtier_recoveries_total %s,"
                         + " warmtier_recovery_discarded_total %s%n", round, seconds(service.upAfterNanos),
                 service.startedLine(), recovery, recoveries, discarded);
@@ -273,9 +398,34 @@ class ServiceKillDashNineTests {
 
         assertThat(problems).as("round %d after the restart (%d acknowledged, %s in flight; recovery %s)", round,
                 load.acknowledged(), inFlight, recovery).isEmpty();
-        assertThat(inFlight).as("writers with a request in flight at the kill").isEqualTo(WRITERS);
+        assertThat(cutOff).as("writers whose last request the kill cut off").isEqualTo(WRITERS);
+        assertThat(inFlight).as("round %d: writes inside the engine when the kill landed, by the child's journal: %s",
+                round, load.cuts()).isPositive();
         assertThat(min(perWriter)).as("fewest acknowledged writes of a writer").isGreaterThanOrEqualTo(IDS_PER_WRITER);
         return Math.max(highestVersionBefore, outcome.highest());
+    }
+
+    /**
+     * The journal must be whole enough to judge by: not full, every slot claim made inside a
+     * service call, each cut-off request's calls matching its writer's answers, and exactly one
+     * write held, one of the cut-off requests.
+     */
+    private static void checkJournal(Load load, List<String> problems) {
+        EngineWriteJournal.Contents journal = load.journal();
+        if (journal.full()) {
+            problems.add("the engine write journal filled up; raise EngineWriteJournal.RECORDS");
+        }
+        journal.entries().stream().filter(e -> e.id().equals("null")).findFirst()
+                .ifPresent(e -> problems.add("the engine claimed a slot outside a service call: " + e));
+        load.cuts().stream().filter(cut -> cut.inconsistency() != null)
+                .forEach(cut -> problems.add("writer " + cut.writer() + ": " + cut.inconsistency() + ": "
+                        + cut.records()));
+        long holds = journal.entries().stream().filter(e -> e.kind().equals(EngineWriteJournal.HELD)).count();
+        long heldCuts = load.cuts().stream().filter(cut -> cut.reach() == Reach.HELD).count();
+        if (holds != 1 || heldCuts != 1) {
+            problems.add(holds + " writes held in the journal, " + heldCuts + " of them cut-off requests; expected 1: "
+                    + load.cuts());
+        }
     }
 
     /** What one round's ids read back as: versions seen, and what became of the in-flight requests. */
@@ -304,6 +454,7 @@ class ServiceKillDashNineTests {
             }
             highest = Math.max(highest, writerHighest);
             Operation inFlight = history.inFlight();
+            Cut cut = load.cuts().stream().filter(c -> c.writer() == history.writer()).findFirst().orElseThrow();
             for (int i = 0; i < IDS_PER_WRITER; i++) {
                 String id = Operation.id(round, history.writer(), i);
                 JsonNode actual = read(http, id, problems);
@@ -319,6 +470,20 @@ class ServiceKillDashNineTests {
                         tookEffect++;
                     } else if (asAcked) {
                         noTrace++;
+                    }
+                }
+                if (inFlightHere) {
+                    Expect expect = cut.expect();
+                    boolean fits = switch (expect) {
+                        case OLD -> asAcked;
+                        case NEW -> asInFlight;
+                        case EITHER -> asAcked || asInFlight;
+                    };
+                    if (!fits) {
+                        problems.add(id + ": in-flight " + inFlight + " was " + cut.reach() + " at the kill, so it"
+                                + " must read back " + (expect == Expect.OLD ? "as acknowledged, " + describe(expected)
+                                : "as its whole effect") + "; found " + describe(actual) + "; its journal "
+                                + cut.records());
                     }
                 }
                 if (!asAcked && !asInFlight) {
@@ -557,43 +722,55 @@ class ServiceKillDashNineTests {
     static final class ServiceProcess {
 
         private static final Pattern PORT = Pattern.compile("Tomcat started on port (\\d+)");
-        private static final Pattern STARTED = Pattern.compile("Started WarmTierApplication in .*\\)");
+        private static final Pattern STARTED = Pattern.compile("Started \\w+ in .*\\)");
         private static final Pattern RECOVERY = Pattern.compile("Opened space default[^:]*: (RecoveryReport\\[[^]]*])");
 
         final String name;
         final Process process;
         final Path log;
+        /** Mapped here too: the parent asks for the hold through it and reads it after the kill; null without one. */
+        final EngineWriteJournal journal;
         final long startedAt;
         int port;
         long upAfterNanos;
 
-        private ServiceProcess(String name, Process process, Path log, long startedAt) {
+        private ServiceProcess(String name, Process process, Path log, EngineWriteJournal journal, long startedAt) {
             this.name = name;
             this.process = process;
             this.log = log;
+            this.journal = journal;
             this.startedAt = startedAt;
         }
 
         /**
-         * Starts the application class on this JVM's classpath (the packaged jar does not exist
-         * yet in the test phase), with the service's defaults but for port, data dir and
-         * dimension. Test-only configurations on that classpath (such as RacyServiceTests' racy
-         * allocator) stay out: spring-boot-test's ExcludeFilterApplicationContextInitializer keeps
+         * Starts the application on this JVM's classpath (the packaged jar does not exist yet in
+         * the test phase), with the service's defaults but for port, data dir and dimension, plus
+         * the engine write journal ({@link EngineWriteJournalConfiguration}, whose main adds it as
+         * a source). Other test-only configurations on that classpath (such as the racy
+         * allocator's) stay out: spring-boot-test's ExcludeFilterApplicationContextInitializer keeps
          * them from component scanning in any SpringApplication.
          */
-        static ServiceProcess start(Path dataDir, Path log, String name) throws IOException {
+        static ServiceProcess start(Path dataDir, Path log, Path journalFile, String name) throws IOException {
             // C1 only: half the CPU to start (13 s -> 6 s measured on this 2-core machine), and what a
             // SIGKILL leaves behind does not depend on how well the code was compiled.
-            return start(dataDir, log, name, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"));
+            return start(dataDir, log, name, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1",
+                    "-D" + EngineWriteJournalConfiguration.JOURNAL + "=" + journalFile),
+                    EngineWriteJournalConfiguration.class, EngineWriteJournal.map(journalFile));
         }
 
-        /** As above, with these JVM options and extra {@code --warmtier.x=...} arguments. */
+        /** The plain application, no journal, with these JVM options and extra {@code --warmtier.x=...} arguments. */
         static ServiceProcess start(Path dataDir, Path log, String name, List<String> jvmOptions,
                                     String... arguments) throws IOException {
+            return start(dataDir, log, name, jvmOptions, WarmTierApplication.class, null, arguments);
+        }
+
+        private static ServiceProcess start(Path dataDir, Path log, String name, List<String> jvmOptions,
+                                            Class<?> application, EngineWriteJournal journal, String... arguments)
+                throws IOException {
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(jvmOptions);
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), WarmTierApplication.class.getName(),
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), application.getName(),
                     "--server.port=0", "--warmtier.data-dir=" + dataDir, "--warmtier.embedding-dimension=" + DIMENSION));
             command.addAll(Arrays.asList(arguments));
             long startedAt = System.nanoTime();
@@ -601,7 +778,7 @@ class ServiceKillDashNineTests {
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
                     .start();
-            return new ServiceProcess(name, process, log, startedAt);
+            return new ServiceProcess(name, process, log, journal, startedAt);
         }
 
         /** Waits for Tomcat's port line in the log, then for {@code /actuator/health} UP. */

@@ -10,7 +10,11 @@ import java.util.concurrent.CyclicBarrier;
  * The child process of {@link KillDashNineTest}: opens a store and writes from several threads
  * until it is killed, printing {@code ACK thread op} after each operation returned. Operation
  * {@code op} of thread {@code t} is fully determined by {@link #operation}, so the parent can
- * compute exactly what each acknowledged prefix of operations leaves behind.
+ * compute exactly what each acknowledged prefix of operations leaves behind. It prints
+ * {@code CALL thread op} before calling the store, and through the allocator seam
+ * {@code CLAIM thread op slot} when the engine claimed a slot for an operation and {@code USED thread op slot} once that slot's payload is written (the per-key
+ * publish step comes after): the parent learns which operations were inside the engine, and how
+ * far, when the kill landed.
  */
 public final class CrashWriter {
 
@@ -29,14 +33,46 @@ public final class CrashWriter {
         return new Operation(id, false, TestStores.text(id + "#" + op, size));
     }
 
+    /** The writer thread's number and current op, for {@link NotingAllocator}; set by that thread only. */
+    private static final ThreadLocal<long[]> CURRENT = new ThreadLocal<>();
+
+    /** The store's own allocator, printing each claim and payload write with the operation it serves. */
+    private static final class NotingAllocator extends ObservedSlotAllocator {
+        private final PrintStream out;
+
+        NotingAllocator(SlotAllocator delegate, PrintStream out) {
+            super(delegate);
+            this.out = out;
+        }
+
+        @Override
+        protected void claimed(long slot) {
+            note("CLAIM", slot);
+        }
+
+        @Override
+        protected void payloadWritten(long slot) {
+            note("USED", slot);
+        }
+
+        private void note(String what, long slot) {
+            long[] current = CURRENT.get();
+            synchronized (out) {
+                out.println(what + " " + current[0] + " " + current[1] + " " + slot);
+                out.flush();
+            }
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
         int round = Integer.parseInt(args[1]);
         int threads = Integer.parseInt(args[2]);
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false,
                 StandardCharsets.UTF_8);
-        MemoryStore store = MemoryStore.open(dir, TestStores.small().withDurability(Durability.INTERVAL,
-                Duration.ofMillis(20)));
+        StoreOptions options = TestStores.small().withDurability(Durability.INTERVAL, Duration.ofMillis(20));
+        MemoryStore store = MemoryStore.open(dir, options.withAllocator(
+                firstFree -> new NotingAllocator(options.allocatorFactory().apply(firstFree), out)));
         out.println("OPEN " + store.recovery());
         out.flush();
         CyclicBarrier start = new CyclicBarrier(threads);
@@ -46,7 +82,12 @@ public final class CrashWriter {
                 try {
                     start.await();
                     for (long op = 0; ; op++) {
+                        CURRENT.set(new long[] {thread, op});
                         Operation o = operation(round, thread, op);
+                        synchronized (out) {
+                            out.println("CALL " + thread + " " + op);
+                            out.flush();
+                        }
                         if (o.delete()) {
                             store.delete(o.id());
                         } else {

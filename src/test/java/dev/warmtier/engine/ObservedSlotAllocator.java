@@ -1,0 +1,42 @@
+package dev.warmtier.engine;
+
+/**
+ * A slot allocator that does exactly what another does and, on the writing thread, calls a hook
+ * after each claim and after each payload write (before the write's per-key publish step). For
+ * tests that watch, hold or fail engine writes at those two points; the engine sees only the
+ * {@link SlotAllocator} seam.
+ */
+public abstract class ObservedSlotAllocator implements SlotAllocator {
+
+    private final SlotAllocator delegate;
+
+    protected ObservedSlotAllocator(SlotAllocator delegate) {
+        this.delegate = delegate;
+    }
+
+    /** Called with each slot the delegate claimed, before the engine gets it. */
+    protected void claimed(long slot) {
+    }
+
+    /** Called once the engine wrote {@code slot}'s payload and the delegate was told. */
+    protected void payloadWritten(long slot) {
+    }
+
+    @Override
+    public final long claim() {
+        long slot = delegate.claim();
+        claimed(slot);
+        return slot;
+    }
+
+    @Override
+    public final long next() {
+        return delegate.next();
+    }
+
+    @Override
+    public final void used(long slot) {
+        delegate.used(slot);
+        payloadWritten(slot);
+    }
+}
