@@ -14,10 +14,12 @@ import java.util.Arrays;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A file region mapped in fixed-size chunks that only ever grows by adding chunks. A chunk, once
- * mapped, is neither remapped nor unmapped while the file is open, so a reader holding a chunk can
- * never touch unmapped memory. The chunk array is published copy-on-write through a volatile
- * field: readers take no lock at all.
+ * A file region mapped in chunks whose sizes follow a {@link ChunkSeries}, that only ever grows by
+ * adding chunks. A chunk, once mapped, is neither remapped nor unmapped while the file is open, so
+ * a reader holding a chunk can never touch unmapped memory. The chunk array is published
+ * copy-on-write through a volatile field: readers take no lock at all. Growth (extending the file,
+ * mapping the chunk) runs on the store's {@link FileIo} thread, so an interrupted writer cannot
+ * close the channel.
  */
 final class MappedChunks {
 
@@ -57,8 +59,10 @@ final class MappedChunks {
     private final Path path;
     private final FileChannel channel;
     private final long base;
-    private final int chunkBytes;
+    /** Chunk sizes in bytes. */
+    private final ChunkSeries series;
     private final FileExtender extender;
+    private final FileIo io;
     /** Serializes growth only; never taken by readers, and never held while a reader waits. */
     private final ReentrantLock growLock = new ReentrantLock();
     /** Force calls made; a counter only, no ordering relied on. */
@@ -68,16 +72,23 @@ final class MappedChunks {
     /** Copy-on-write: replaced whole under growLock, read lock-free. */
     private volatile Chunk[] chunks = new Chunk[0];
 
-    MappedChunks(Path path, FileChannel channel, long base, int chunkBytes, FileExtender extender) {
+    MappedChunks(Path path, FileChannel channel, long base, ChunkSeries series, FileExtender extender, FileIo io) {
         this.path = path;
         this.channel = channel;
         this.base = base;
-        this.chunkBytes = chunkBytes;
+        this.series = series;
         this.extender = extender;
+        this.io = io;
     }
 
-    int chunkBytes() {
-        return chunkBytes;
+    /** Chunk sizes in bytes. */
+    ChunkSeries series() {
+        return series;
+    }
+
+    /** Bytes the mapped chunks hold. */
+    long capacity() {
+        return series.capacity(chunks.length);
     }
 
     int count() {
@@ -89,16 +100,21 @@ final class MappedChunks {
         return chunks[index];
     }
 
-    /** Maps every chunk the file already holds, extending a trailing partial one. */
+    /**
+     * Maps every whole chunk the file holds, changing nothing on disk. A trailing partial chunk (a
+     * crash while it was being added, before anything could be written to it) stays as it is; the
+     * growth that next needs it extends it from where it ends.
+     */
     void mapExisting() {
+        long size;
         try {
-            long size = channel.size();
-            int existing = (int) Math.max(0, (size - base + chunkBytes - 1) / chunkBytes);
-            if (existing > 0) {
-                ensure(existing - 1);
-            }
+            size = io.call(channel::size);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read size of " + path, e);
+        }
+        int whole = size <= base ? 0 : series.index(size - base);
+        if (whole > 0) {
+            ensure(whole - 1);
         }
     }
 
@@ -106,7 +122,8 @@ final class MappedChunks {
      * Makes chunks up to and including {@code index} exist. Exactly one thread grows; others that
      * need the same chunk wait for it and then find it mapped.
      *
-     * @throws InsufficientStorageException when the file system has no room; nothing changes
+     * @throws InsufficientStorageException when the file system has no room; the file keeps the
+     *                                      chunks it had, and the next call tries again
      */
     void ensure(int index) {
         if (index < chunks.length) {
@@ -120,7 +137,7 @@ final class MappedChunks {
             }
             Chunk[] grown = Arrays.copyOf(current, index + 1);
             for (int i = current.length; i <= index; i++) {
-                grown[i] = new Chunk(mapChunk(i));
+                grown[i] = new Chunk(growTo(i));
                 // Publish each chunk as soon as it exists, so a failure on a later one keeps it.
                 chunks = Arrays.copyOf(grown, i + 1);
             }
@@ -129,23 +146,12 @@ final class MappedChunks {
         }
     }
 
-    private MappedByteBuffer mapChunk(int index) {
-        long from = base + (long) index * chunkBytes;
-        long to = from + chunkBytes;
+    /** Extends the file to hold chunk {@code index} and maps it, on the I/O thread. */
+    private MappedByteBuffer growTo(int index) {
+        long from = base + series.start(index);
+        long to = from + series.size(index);
         try {
-            long size = channel.size();
-            if (size < to) {
-                try {
-                    extender.extend(channel, Math.max(size, from), to);
-                } catch (IOException e) {
-                    channel.truncate(Math.max(size, from));
-                    throw e;
-                }
-                growths.increment();
-            }
-            MappedByteBuffer buffer = channel.map(FileChannel.MapMode.READ_WRITE, from, chunkBytes);
-            buffer.order(ByteOrder.LITTLE_ENDIAN);
-            return buffer;
+            return io.call(() -> mapChunk(from, to));
         } catch (IOException e) {
             if (isOutOfSpace(e)) {
                 throw new InsufficientStorageException("no room on the file system to grow " + path + " to "
@@ -153,6 +159,22 @@ final class MappedChunks {
             }
             throw new UncheckedIOException("cannot grow " + path + " to " + to + " bytes", e);
         }
+    }
+
+    private MappedByteBuffer mapChunk(long from, long to) throws IOException {
+        long size = channel.size();
+        if (size < to) {
+            try {
+                extender.extend(channel, Math.max(size, from), to);
+            } catch (IOException e) {
+                channel.truncate(Math.max(size, from)); // give back what the failed extension took
+                throw e;
+            }
+            growths.increment();
+        }
+        MappedByteBuffer buffer = channel.map(FileChannel.MapMode.READ_WRITE, from, to - from);
+        buffer.order(ByteOrder.LITTLE_ENDIAN);
+        return buffer;
     }
 
     static boolean isOutOfSpace(IOException e) {
@@ -204,8 +226,8 @@ final class MappedChunks {
     }
 
     /**
-     * Times this process extended the file by (up to) a chunk: a new file's first chunk and a
-     * partial last chunk found at open count too; whole chunks found at open do not.
+     * Times this process extended the file by (up to) a chunk: a partial last chunk found at open
+     * counts too; whole chunks found at open do not.
      */
     long growths() {
         return growths.sum();

@@ -64,8 +64,8 @@ final class FaultingSlotAllocator implements SlotAllocator {
     }
 
     @Override
-    public long claim() {
-        return delegate.claim();
+    public long claim(long limit) {
+        return delegate.claim(limit);
     }
 
     @Override

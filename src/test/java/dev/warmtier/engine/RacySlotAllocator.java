@@ -18,8 +18,9 @@ public final class RacySlotAllocator implements SlotAllocator {
 
     /** Reads the counter and hands its value out without moving it. */
     @Override
-    public long claim() {
-        return next.get();
+    public long claim(long limit) {
+        long slot = next.get();
+        return slot < limit ? slot : -1;
     }
 
     /** Only after the slot was written does the counter move: the original's window. */

@@ -21,6 +21,14 @@ final class TestStores {
                 .withChunks(16, 128 * 1024);
     }
 
+    /**
+     * Small chunks that double, as production's do: slots 4, 4, 8, 16, 32, 32, ...; content 16,
+     * 16, 32, 64, 128, 128, ... KiB (the largest holds the largest record).
+     */
+    static StoreOptions growing() {
+        return small().withChunks(new ChunkSeries(4, 3), new ChunkSeries(16 * 1024, 3));
+    }
+
     static MemoryStore open(Path dir) {
         return MemoryStore.open(dir, small());
     }
