@@ -4,6 +4,7 @@ import dev.warmtier.engine.ContentTooLargeException;
 import dev.warmtier.engine.CorruptionException;
 import dev.warmtier.engine.InsufficientStorageException;
 import dev.warmtier.engine.StoreClosedException;
+import dev.warmtier.space.SpaceUnavailableException;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +69,9 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
             return problem(HttpStatus.INSUFFICIENT_STORAGE, "insufficient-storage",
                     "the disk is full; reads keep working, writes resume once there is room: " + e.getMessage(), List.of());
         }
+        if (e instanceof SpaceUnavailableException) {
+            return problem(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", e.getMessage(), List.of());
+        }
         if (e instanceof StoreClosedException) {
             return problem(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", "the space is closing: " + e.getMessage(),
                     List.of());
@@ -92,7 +96,7 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler({InvalidRequestException.class, PayloadTooLargeException.class, NotFoundException.class,
             PreconditionFailedException.class, IllegalArgumentException.class, InsufficientStorageException.class,
-            StoreClosedException.class, CorruptionException.class})
+            StoreClosedException.class, CorruptionException.class, SpaceUnavailableException.class})
     ResponseEntity<Object> handleApiException(RuntimeException e, WebRequest request) {
         ProblemDetail problem = problemFor(e);
         HttpHeaders headers = new HttpHeaders();
