@@ -50,10 +50,11 @@ final class ContentLog implements AutoCloseable {
     /** Logical offset where the next record starts; guarded by {@link #tailLock}. */
     private long tail;
 
-    private ContentLog(HeaderedFile file, ChunkSeries series, FileExtender extender, FileIo io) {
+    private ContentLog(HeaderedFile file, ChunkSeries series, FileExtender extender, FileIo io, boolean growAhead) {
         this.file = file;
         this.series = series;
-        this.chunks = new MappedChunks(file.path, file.channel, ContentRecordLayout.HEADER_BYTES, series, extender, io);
+        this.chunks = new MappedChunks(file.path, file.channel, ContentRecordLayout.HEADER_BYTES, series, extender, io,
+                growAhead);
     }
 
     /**
@@ -66,7 +67,8 @@ final class ContentLog implements AutoCloseable {
         HeaderedFile file = HeaderedFile.open(dir.resolve(FILE_NAME), ContentRecordLayout.HEADER_BYTES, extender,
                 header -> ContentRecordLayout.writeHeader(header, options.contentChunks(), now), dependent);
         try {
-            ContentLog log = new ContentLog(file, validateHeader(file.path, file.header, options), extender, io);
+            ContentLog log = new ContentLog(file, validateHeader(file.path, file.header, options), extender, io,
+                    options.growAhead());
             log.chunks.mapExisting();
             return log;
         } catch (RuntimeException e) {
@@ -152,6 +154,7 @@ final class ContentLog implements AutoCloseable {
                 last = Math.max(last, series.index(placement(end, headroom) + headroom - 1));
             }
             chunks.ensure(last);
+            chunks.growAhead(end);
             padRange(tail, at);
             MappedChunks.Chunk target = chunks.chunk(series.index(at));
             ContentRecordLayout.length(target.buffer, positionOf(at), length);

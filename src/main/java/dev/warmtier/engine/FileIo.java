@@ -95,6 +95,23 @@ final class FileIo implements AutoCloseable {
     }
 
     /**
+     * Runs {@code work} on the I/O thread without waiting for it, when the store is open; answers
+     * whether it was handed over. Its failures are the work's own to handle.
+     */
+    boolean submit(Runnable work) {
+        ThreadPoolExecutor pool = executor;
+        if (pool == null) {
+            return false;
+        }
+        try {
+            pool.execute(work);
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false; // closing
+        }
+    }
+
+    /**
      * Runs on the calling thread with its interrupt flag cleared, and set again after. Work that an
      * interrupt arriving meanwhile broke is tried again, which helps work that opens a channel of
      * its own (the clean-shutdown mark); a closed shared channel fails again, as it should.
@@ -140,14 +157,21 @@ final class FileIo implements AutoCloseable {
     public void close() {
         ThreadPoolExecutor pool = executor;
         executor = null;
-        if (pool == null) {
-            return;
+        if (pool != null) {
+            pool.shutdown();
+            awaitTermination(pool);
         }
-        pool.shutdown();
+    }
+
+    /**
+     * Waits until a shut-down executor's work is over, however often the caller is interrupted
+     * meanwhile (its work touches mapped chunks that are unmapped next); the flag is set again after.
+     */
+    static void awaitTermination(java.util.concurrent.ExecutorService executor) {
         boolean interrupted = false;
         while (true) {
             try {
-                if (pool.awaitTermination(1, TimeUnit.MINUTES)) {
+                if (executor.awaitTermination(1, TimeUnit.MINUTES)) {
                     break;
                 }
             } catch (InterruptedException e) {

@@ -63,16 +63,25 @@ final class MappedChunks {
     private final ChunkSeries series;
     private final FileExtender extender;
     private final FileIo io;
-    /** Serializes growth only; never taken by readers, and never held while a reader waits. */
+    /**
+     * Serializes growth only; never taken by readers, and never held while a reader waits. A writer
+     * holds it while the I/O thread grows for it, so the I/O thread itself only ever tries it.
+     */
     private final ReentrantLock growLock = new ReentrantLock();
     /** Force calls made; a counter only, no ordering relied on. */
     private final java.util.concurrent.atomic.LongAdder forces = new java.util.concurrent.atomic.LongAdder();
     /** Times the file was extended by a chunk; a counter only, written under growLock. */
     private final java.util.concurrent.atomic.LongAdder growths = new java.util.concurrent.atomic.LongAdder();
+    /** Whether growing ahead is on (see {@link #growAhead}). */
+    private final boolean growAhead;
+    /** True while a grow-ahead is queued or running; set by CAS so one is under way at most. */
+    private final java.util.concurrent.atomic.AtomicBoolean growingAhead = new java.util.concurrent.atomic.AtomicBoolean();
     /** Copy-on-write: replaced whole under growLock, read lock-free. */
     private volatile Chunk[] chunks = new Chunk[0];
 
-    MappedChunks(Path path, FileChannel channel, long base, ChunkSeries series, FileExtender extender, FileIo io) {
+    MappedChunks(Path path, FileChannel channel, long base, ChunkSeries series, FileExtender extender, FileIo io,
+                 boolean growAhead) {
+        this.growAhead = growAhead;
         this.path = path;
         this.channel = channel;
         this.base = base;
@@ -131,18 +140,57 @@ final class MappedChunks {
         }
         growLock.lock();
         try {
-            Chunk[] current = chunks;
-            if (index < current.length) {
-                return;
-            }
-            Chunk[] grown = Arrays.copyOf(current, index + 1);
-            for (int i = current.length; i <= index; i++) {
-                grown[i] = new Chunk(growTo(i));
-                // Publish each chunk as soon as it exists, so a failure on a later one keeps it.
-                chunks = Arrays.copyOf(grown, i + 1);
-            }
+            growLocked(index);
         } finally {
             growLock.unlock();
+        }
+    }
+
+    /** Adds the chunks up to {@code index} that are missing; the caller holds {@link #growLock}. */
+    private void growLocked(int index) {
+        Chunk[] current = chunks;
+        if (index < current.length) {
+            return;
+        }
+        Chunk[] grown = Arrays.copyOf(current, index + 1);
+        for (int i = current.length; i <= index; i++) {
+            grown[i] = new Chunk(growTo(i));
+            // Publish each chunk as soon as it exists, so a failure on a later one keeps it.
+            chunks = Arrays.copyOf(grown, i + 1);
+        }
+    }
+
+    /**
+     * Told that a write reached byte {@code position} (relative to the region); when that is in the
+     * second half of the last chunk, grows the next chunk on the I/O thread without waiting, so the
+     * write that needs it finds it mapped instead of zero-filling it. A failure (a full disk) is
+     * left to that write, which tries again and reports it.
+     */
+    void growAhead(long position) {
+        Chunk[] current = chunks;
+        int last = current.length - 1;
+        if (!growAhead || last < 0 || position < series.start(last) + series.size(last) / 2
+                || !growingAhead.compareAndSet(false, true)) {
+            return;
+        }
+        boolean submitted = io.submit(() -> {
+            // Never waits for the grow lock: its holder may be a writer waiting for this very
+            // thread to do its growth, which then covers the chunk anyway.
+            if (!growLock.tryLock()) {
+                growingAhead.set(false);
+                return;
+            }
+            try {
+                growLocked(last + 1);
+            } catch (RuntimeException e) {
+                // No room now: the write that needs the chunk grows it, or fails with the reason.
+            } finally {
+                growLock.unlock();
+                growingAhead.set(false);
+            }
+        });
+        if (!submitted) {
+            growingAhead.set(false);
         }
     }
 

@@ -914,19 +914,10 @@ public final class MemoryStore implements AutoCloseable {
         while (inFlight.get() != 0) {
             LockSupport.parkNanos(50_000);
         }
-        boolean interrupted = false;
         if (flusher != null) {
             // A flush touches the chunks: it must be over before they are unmapped, interrupt or not.
             flusher.shutdown();
-            while (true) {
-                try {
-                    if (flusher.awaitTermination(1, TimeUnit.MINUTES)) {
-                        break;
-                    }
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
+            FileIo.awaitTermination(flusher);
         }
         // Nothing can need a growth or a raise any more; the I/O that is left runs on this thread.
         io.close();
@@ -958,9 +949,6 @@ public final class MemoryStore implements AutoCloseable {
             }
         }
         closeAll(failure == null ? new StoreException("closing " + dir) : failure, ceiling, dirLock);
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
         if (failure != null) {
             throw failure;
         }

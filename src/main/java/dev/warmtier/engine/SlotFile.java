@@ -22,14 +22,14 @@ final class SlotFile implements AutoCloseable {
     private final ChunkSeries series;
     private final long createdAt;
 
-    private SlotFile(HeaderedFile file, ChunkSeries series, FileExtender extender, FileIo io) {
+    private SlotFile(HeaderedFile file, ChunkSeries series, FileExtender extender, FileIo io, boolean growAhead) {
         this.file = file;
         this.dimension = SlotLayout.headerDimension(file.header);
         this.slotSize = SlotLayout.headerSlotSize(file.header);
         this.series = series;
         this.createdAt = SlotLayout.headerCreatedAt(file.header);
         this.chunks = new MappedChunks(file.path, file.channel, SlotLayout.HEADER_BYTES, series.scaled(slotSize),
-                extender, io);
+                extender, io, growAhead);
     }
 
     /**
@@ -49,7 +49,7 @@ final class SlotFile implements AutoCloseable {
                         options.slotChunks()), dependent);
         try {
             ChunkSeries series = validateHeader(file.path, file.header, dimension);
-            SlotFile slots = new SlotFile(file, series, extender, io);
+            SlotFile slots = new SlotFile(file, series, extender, io, options.growAhead());
             slots.chunks.mapExisting();
             return slots;
         } catch (RuntimeException e) {
@@ -119,12 +119,14 @@ final class SlotFile implements AutoCloseable {
     }
 
     /**
-     * Makes the chunk holding {@code slot} exist; the one thread that grows does the I/O.
+     * Makes the chunk holding {@code slot} exist; the one thread that grows does the I/O. Past the
+     * middle of the last chunk, the next one is grown ahead in the background.
      *
      * @throws InsufficientStorageException when the disk has no room for it
      */
     void ensure(long slot) {
         chunks.ensure(series.index(slot));
+        chunks.growAhead(slot * slotSize);
     }
 
     /** The mapped chunk holding {@code slot}, which must be below {@link #capacity()}. */

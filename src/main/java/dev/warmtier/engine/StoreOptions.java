@@ -16,6 +16,8 @@ import java.util.function.LongFunction;
  * @param slotChunks         chunk sizes of a new slot file, in slots
  * @param contentChunks      chunk sizes of a new content log, in bytes; its largest chunk holds the
  *                           largest record
+ * @param growAhead          once a write reaches the second half of a file's last chunk, grow the
+ *                           next chunk on the I/O thread, so writes rarely wait for a zero-fill
  * @param allocatorFactory   makes the slot allocator from the recovered next-slot mark; a seam for
  *                           tests that plug in a deliberately racy allocator
  */
@@ -26,6 +28,7 @@ public record StoreOptions(
         int maxContentBytes,
         ChunkSeries slotChunks,
         ChunkSeries contentChunks,
+        boolean growAhead,
         LongFunction<SlotAllocator> allocatorFactory) {
 
     public static final int DEFAULT_DIMENSION = 768;
@@ -74,7 +77,8 @@ public record StoreOptions(
     public static StoreOptions defaults() {
         return new StoreOptions(DEFAULT_DIMENSION, Durability.INTERVAL, Duration.ofMillis(100),
                 DEFAULT_MAX_CONTENT_BYTES, slotChunks(DEFAULT_DIMENSION, FIRST_CHUNK_BYTES, DEFAULT_MAX_CHUNK_BYTES),
-                contentChunks(FIRST_CHUNK_BYTES, DEFAULT_MAX_CHUNK_BYTES, DEFAULT_MAX_CONTENT_BYTES), AtomicSlotAllocator::new);
+                contentChunks(FIRST_CHUNK_BYTES, DEFAULT_MAX_CHUNK_BYTES, DEFAULT_MAX_CONTENT_BYTES), true,
+                AtomicSlotAllocator::new);
     }
 
     /** Slot chunks of about {@code firstBytes}, doubling up to at most {@code maxBytes} (whole slots, at least one). */
@@ -99,12 +103,12 @@ public record StoreOptions(
                 ? ChunkSeries.fixed(Math.max(1, slotChunks.first() * slotSize / SlotLayout.slotSize(dimension)))
                 : slotChunks(dimension, slotChunks.first() * slotSize, slotChunks.max() * slotSize);
         return new StoreOptions(dimension, durability, syncInterval, maxContentBytes, slots, contentChunks,
-                allocatorFactory);
+                growAhead, allocatorFactory);
     }
 
     public StoreOptions withDurability(Durability mode, Duration interval) {
         return new StoreOptions(embeddingDimension, mode, interval, maxContentBytes, slotChunks, contentChunks,
-                allocatorFactory);
+                growAhead, allocatorFactory);
     }
 
     /** Another content limit; the content chunks keep their first size and grow to hold the largest record. */
@@ -113,7 +117,7 @@ public record StoreOptions(
                 ? ChunkSeries.fixed(Math.max(contentChunks.first(), ContentRecordLayout.alignedChunkFor(bytes)))
                 : contentChunks(contentChunks.first(), contentChunks.max(), bytes);
         return new StoreOptions(embeddingDimension, durability, syncInterval, bytes, slotChunks, content,
-                allocatorFactory);
+                growAhead, allocatorFactory);
     }
 
     /** Chunks of one size in both files: {@code slots} slots, {@code contentBytes} bytes. */
@@ -123,11 +127,17 @@ public record StoreOptions(
 
     public StoreOptions withChunks(ChunkSeries slots, ChunkSeries content) {
         return new StoreOptions(embeddingDimension, durability, syncInterval, maxContentBytes, slots, content,
-                allocatorFactory);
+                growAhead, allocatorFactory);
+    }
+
+    /** With or without growing the next chunk in the background; tests that count growth steps turn it off. */
+    public StoreOptions withGrowAhead(boolean enabled) {
+        return new StoreOptions(embeddingDimension, durability, syncInterval, maxContentBytes, slotChunks,
+                contentChunks, enabled, allocatorFactory);
     }
 
     public StoreOptions withAllocator(LongFunction<SlotAllocator> factory) {
         return new StoreOptions(embeddingDimension, durability, syncInterval, maxContentBytes, slotChunks,
-                contentChunks, factory);
+                contentChunks, growAhead, factory);
     }
 }

@@ -119,6 +119,24 @@ class DiskFullRetryTest {
     }
 
     @Test
+    void pastTheMiddleOfTheLastChunkTheNextIsGrownAheadWithoutAWriteWaitingForIt() {
+        StoreOptions options = TestStores.growing().withGrowAhead(true); // slots 4, 4, 8, 16, 32, 32
+        try (MemoryStore store = MemoryStore.open(dir, options)) {
+            store.put("k0", MemoryWrite.of("v"));
+            // Room for slot 0 and 16 tombstones: chunks 0..3, 32 slots; slot 16 is not past chunk 3's middle.
+            assertThat(store.stats().slotCapacity()).isEqualTo(32);
+            for (int i = 1; store.stats().slotsAllocated() + MemoryStore.DELETE_HEADROOM < 24; i++) {
+                store.put("k" + i, MemoryWrite.of("v"));
+            }
+            store.put("past-the-middle", MemoryWrite.of("v"));
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(store.stats().slotCapacity()).as("chunk 4 grown ahead")
+                            .isEqualTo(64));
+            assertThat(store.check().violations()).isZero();
+        }
+    }
+
+    @Test
     void anEmptySpaceTakesAFewKibibytesAndGrowsGeometrically() throws Exception {
         MemoryStore.open(dir, StoreOptions.defaults()).close();
         long empty = 0;
@@ -128,8 +146,9 @@ class DiskFullRetryTest {
             }
         }
         assertThat(empty).as("bytes of an empty space, every file").isLessThanOrEqualTo(1 << 20);
-        try (MemoryStore store = MemoryStore.open(dir, StoreOptions.defaults())) {
-            store.put("one", MemoryWrite.of("the first write maps the first chunks"));
+        // Without growing ahead, which adds the second chunk once a write is past the first one's middle.
+        try (MemoryStore store = MemoryStore.open(dir, StoreOptions.defaults().withGrowAhead(false))) {
+            store.put("one", MemoryWrite.of("the first write needs no more than the first chunks"));
             assertThat(store.stats().slotCapacity()).isEqualTo(StoreOptions.defaults().slotChunks().first());
         }
         assertThat(Files.size(dir.resolve(SlotFile.FILE_NAME)) + Files.size(dir.resolve(ContentLog.FILE_NAME)))

@@ -306,7 +306,8 @@ class MemoryStoreLincheckTest {
                     .withEmbeddingDimension(4)
                     .withDurability(Durability.NONE, Duration.ofMillis(100))
                     .withMaxContentBytes(64)
-                    .withChunks(SLOTS_PER_CHUNK, CONTENT_CHUNK_BYTES);
+                    .withChunks(SLOTS_PER_CHUNK, CONTENT_CHUNK_BYTES)
+                    .withGrowAhead(false);
         }
 
         static MemoryStore open() {

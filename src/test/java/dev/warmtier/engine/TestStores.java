@@ -18,7 +18,8 @@ final class TestStores {
                 .withEmbeddingDimension(DIMENSION)
                 .withDurability(Durability.NONE, Duration.ofMillis(100))
                 .withMaxContentBytes(64 * 1024)
-                .withChunks(16, 128 * 1024);
+                .withChunks(16, 128 * 1024)
+                .withGrowAhead(false); // growth only when a write needs it, so tests can count it
     }
 
     /**

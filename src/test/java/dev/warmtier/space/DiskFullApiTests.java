@@ -2,9 +2,9 @@ package dev.warmtier.space;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.warmtier.RunningService;
 import dev.warmtier.SmallTmpfs;
 import dev.warmtier.TestHttp;
-import dev.warmtier.WarmTierApplication;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,8 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -26,17 +24,6 @@ class DiskFullApiTests {
 
     private static final String MEMORIES = "/api/v1/spaces/default/memories/";
 
-    private static ConfigurableApplicationContext start(Path dataDir) {
-        return new SpringApplicationBuilder(WarmTierApplication.class)
-                .registerShutdownHook(false)
-                .run("--server.port=0", "--warmtier.data-dir=" + dataDir, "--warmtier.embedding-dimension=4",
-                        "--warmtier.check-interval=0");
-    }
-
-    private static TestHttp http(ConfigurableApplicationContext context) {
-        return new TestHttp(((WebServerApplicationContext) context).getWebServer().getPort());
-    }
-
     private static String body(int i) {
         return "{\"content\":\"" + ("memory " + i + " ").repeat(400) + "\"}";
     }
@@ -48,8 +35,8 @@ class DiskFullApiTests {
         try (SmallTmpfs fs = SmallTmpfs.acquire()) {
             Path dataDir = fs.dir().resolve("data");
             Path filler = fs.fill("filler", fs.store().getTotalSpace() / 2);
-            try (ConfigurableApplicationContext service = start(dataDir)) {
-                TestHttp http = http(service);
+            try (ConfigurableApplicationContext service = RunningService.start(dataDir)) {
+                TestHttp http = RunningService.http(service);
                 TestHttp.Response response = null;
                 int i = 0;
                 for (; i < 100_000; i++) {
@@ -101,8 +88,8 @@ class DiskFullApiTests {
                 sequence.add("(half the disk freed, no restart) PUT memory -> 201");
                 Files.delete(dataDir.getParent().getParent().resolve("the-rest"));
             }
-            try (ConfigurableApplicationContext restarted = start(dataDir)) {
-                TestHttp http = http(restarted);
+            try (ConfigurableApplicationContext restarted = RunningService.start(dataDir)) {
+                TestHttp http = RunningService.http(restarted);
                 for (Map.Entry<String, String> e : acknowledged.entrySet()) {
                     TestHttp.Response got = http.get(MEMORIES + e.getKey());
                     assertThat(got.status()).as(e.getKey()).isEqualTo(200);

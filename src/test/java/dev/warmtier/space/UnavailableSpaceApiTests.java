@@ -2,14 +2,12 @@ package dev.warmtier.space;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.warmtier.RunningService;
 import dev.warmtier.TestHttp;
-import dev.warmtier.WarmTierApplication;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -21,29 +19,18 @@ class UnavailableSpaceApiTests {
     @TempDir
     Path dataDir;
 
-    private ConfigurableApplicationContext start() {
-        return new SpringApplicationBuilder(WarmTierApplication.class)
-                .registerShutdownHook(false)
-                .run("--server.port=0", "--warmtier.data-dir=" + dataDir, "--warmtier.embedding-dimension=4",
-                        "--warmtier.check-interval=0");
-    }
-
-    private static TestHttp http(ConfigurableApplicationContext context) {
-        return new TestHttp(((WebServerApplicationContext) context).getWebServer().getPort());
-    }
-
     @Test
     void aSpaceWhoseFilesCannotBeOpenedAnswers503WhileTheOthersServe() throws Exception {
-        try (ConfigurableApplicationContext first = start()) {
-            TestHttp http = http(first);
+        try (ConfigurableApplicationContext first = RunningService.start(dataDir)) {
+            TestHttp http = RunningService.http(first);
             assertThat(http.put("/api/v1/spaces/damaged", null).status()).isEqualTo(201);
             assertThat(http.put("/api/v1/spaces/damaged/memories/a", "{\"content\":\"x\"}").status()).isEqualTo(201);
             assertThat(http.put("/api/v1/spaces/default/memories/a", "{\"content\":\"kept\"}").status()).isEqualTo(201);
         }
         Files.delete(dataDir.resolve("damaged/content.log")); // an incomplete restore
 
-        try (ConfigurableApplicationContext second = start()) {
-            TestHttp http = http(second);
+        try (ConfigurableApplicationContext second = RunningService.start(dataDir)) {
+            TestHttp http = RunningService.http(second);
             TestHttp.Response unavailable = http.get("/api/v1/spaces/damaged/memories/a");
             assertThat(unavailable.status()).as("%s", unavailable).isEqualTo(503);
             assertThat(unavailable.header("Content-Type")).startsWith("application/problem+json");
