@@ -3,13 +3,14 @@ package dev.warmtier.engine;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Claims slots with a single {@code getAndIncrement}: the slot is the value the increment
- * returned, never a value read earlier, so two claimers can never get the same slot. The counter
- * only grows; a claim past the mapped capacity is a request to grow the slot file.
+ * Claims slots with a single compare-and-set: the slot is the value the successful CAS moved past,
+ * never a value read earlier and used after another claimer could move it, so two claimers can
+ * never get the same slot. The counter only grows, and never past the limit the caller gives (the
+ * mapped capacity), so a claim that finds no room takes nothing.
  */
 public final class AtomicSlotAllocator implements SlotAllocator {
 
-    /** The next unclaimed slot; getAndIncrement is the only write after construction. */
+    /** The next unclaimed slot; compareAndSet from a value below the limit is the only write after construction. */
     private final AtomicLong next;
 
     public AtomicSlotAllocator(long firstFree) {
@@ -20,8 +21,16 @@ public final class AtomicSlotAllocator implements SlotAllocator {
     }
 
     @Override
-    public long claim() {
-        return next.getAndIncrement();
+    public long claim(long limit) {
+        while (true) {
+            long slot = next.get();
+            if (slot >= limit) {
+                return -1;
+            }
+            if (next.compareAndSet(slot, slot + 1)) {
+                return slot;
+            }
+        }
     }
 
     @Override

@@ -76,24 +76,19 @@ public final class BackgroundTask implements AutoCloseable {
         return schedule.isDone() && !executor.isShutdown();
     }
 
-    /** Lets a run under way finish, then stops; waits for it up to a minute. */
+    /**
+     * Lets a run under way finish, then stops. It waits for that run even on an interrupted thread
+     * (the flag is kept): what a run touches, such as mapped chunks, may be released right after.
+     */
     @Override
     public void close() {
         executor.shutdown();
-        awaitTermination();
+        FileIo.awaitTermination(executor);
     }
 
-    /** Interrupts a run under way (a body that checks interrupts stops at its next check), then stops. */
+    /** Interrupts a run under way (a body that checks interrupts stops at its next check), then stops as close does. */
     public void closeNow() {
         executor.shutdownNow();
-        awaitTermination();
-    }
-
-    private void awaitTermination() {
-        try {
-            executor.awaitTermination(1, TimeUnit.MINUTES);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        FileIo.awaitTermination(executor);
     }
 }

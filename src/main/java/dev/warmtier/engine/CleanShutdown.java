@@ -111,27 +111,34 @@ final class CleanShutdown {
     }
 
     /**
-     * Reads the mark, if there is one, and deletes it durably whatever it holds.
+     * Reads the mark, if there is one, changing nothing: open decides from it and the files
+     * whether to trust it, then {@link #delete}s it before writing anything.
      *
      * @return the snapshot when the mark was present and whole
      */
-    static Optional<Snapshot> take(Path dir) {
+    static Optional<Snapshot> read(Path dir) {
         Path path = dir.resolve(FILE_NAME);
         try {
-            Files.deleteIfExists(dir.resolve(FILE_NAME + ".tmp"));
-            if (!Files.exists(path)) {
-                return Optional.empty();
-            }
-            Optional<Snapshot> snapshot = read(path);
-            Files.delete(path);
-            forceDirectory(dir);
-            return snapshot;
+            return Files.exists(path) ? readMark(path) : Optional.empty();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read clean-shutdown mark in " + dir, e);
         }
     }
 
-    private static Optional<Snapshot> read(Path path) throws IOException {
+    /** Deletes the mark (and a temporary one a crash during close left), durably. */
+    static void delete(Path dir) {
+        try {
+            boolean deleted = Files.deleteIfExists(dir.resolve(FILE_NAME + ".tmp"));
+            deleted |= Files.deleteIfExists(dir.resolve(FILE_NAME));
+            if (deleted) {
+                forceDirectory(dir);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete clean-shutdown mark in " + dir, e);
+        }
+    }
+
+    private static Optional<Snapshot> readMark(Path path) throws IOException {
         CRC32C crc = new CRC32C();
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(path), 1 << 16)) {
             DataInputStream in = new DataInputStream(new CheckedInputStream(raw, crc));

@@ -2,16 +2,19 @@ package dev.warmtier.engine;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.locks.StampedLock;
+import java.util.function.Supplier;
 
 /**
  * The content log: append-only records holding each write's id and content, mapped in chunks.
  * It owns the file from open to close and recovers it ({@link #recover()}); the layout of the
  * bytes is {@link ContentRecordLayout}'s.
  *
- * <p>An append reserves its range under the tail lock (one short critical section that also grows
- * the file when a chunk fills), then writes and commits the payload outside it, so appends copy
- * their bytes in parallel. Readers of committed records take no lock.
+ * <p>Chunks follow the {@link ChunkSeries} the header records. An append reserves its range under
+ * the tail lock (one short critical section that also grows the file when a chunk fills), then
+ * writes and commits the payload outside it, so appends copy their bytes in parallel. Readers of
+ * committed records take no lock.
  */
 final class ContentLog implements AutoCloseable {
 
@@ -36,7 +39,8 @@ final class ContentLog implements AutoCloseable {
 
     private final HeaderedFile file;
     private final MappedChunks chunks;
-    private final int chunkBytes;
+    /** Chunk sizes in bytes. */
+    private final ChunkSeries series;
     /**
      * Guards {@link #tail} and growth. Writers reserve under the write lock; readers of the tail
      * use an optimistic read, which is safe because the tail is a plain long in the heap (never
@@ -46,19 +50,26 @@ final class ContentLog implements AutoCloseable {
     /** Logical offset where the next record starts; guarded by {@link #tailLock}. */
     private long tail;
 
-    private ContentLog(HeaderedFile file, int chunkBytes, FileExtender extender) {
+    private ContentLog(HeaderedFile file, ChunkSeries series, FileExtender extender, FileIo io, boolean growAhead) {
         this.file = file;
-        this.chunkBytes = chunkBytes;
-        this.chunks = new MappedChunks(file.path, file.channel, ContentRecordLayout.HEADER_BYTES, chunkBytes, extender);
+        this.series = series;
+        this.chunks = new MappedChunks(file.path, file.channel, ContentRecordLayout.HEADER_BYTES, series, extender, io,
+                growAhead);
     }
 
-    static ContentLog open(Path dir, StoreOptions options, FileExtender extender, long now) {
+    /**
+     * Opens the content log in {@code dir}, creating it when absent, or when its header was never
+     * completed and {@code dependent} names nothing that depends on it. Maps the chunks the file
+     * holds whole; a new log holds none until the first append.
+     */
+    static ContentLog open(Path dir, StoreOptions options, FileExtender extender, FileIo io, long now,
+                           Supplier<Optional<String>> dependent) {
         HeaderedFile file = HeaderedFile.open(dir.resolve(FILE_NAME), ContentRecordLayout.HEADER_BYTES, extender,
-                header -> ContentRecordLayout.writeHeader(header, options.contentChunkBytes(), now));
+                header -> ContentRecordLayout.writeHeader(header, options.contentChunks(), now), dependent);
         try {
-            ContentLog log = new ContentLog(file, validateHeader(file.path, file.header, options), extender);
+            ContentLog log = new ContentLog(file, validateHeader(file.path, file.header, options), extender, io,
+                    options.growAhead());
             log.chunks.mapExisting();
-            log.chunks.ensure(0);
             return log;
         } catch (RuntimeException e) {
             file.closeAfterFailure();
@@ -66,25 +77,31 @@ final class ContentLog implements AutoCloseable {
         }
     }
 
-    private static int validateHeader(Path path, ByteBuffer header, StoreOptions options) {
+    private static ChunkSeries validateHeader(Path path, ByteBuffer header, StoreOptions options) {
         if (ContentRecordLayout.headerMagic(header) != ContentRecordLayout.MAGIC) {
             throw new StoreFormatException(path + " is not a warmtier content log (bad magic)");
+        }
+        int format = ContentRecordLayout.headerFormat(header);
+        if (format != ContentRecordLayout.FORMAT_VERSION && format != ContentRecordLayout.FORMAT_FIXED_CHUNKS) {
+            throw new StoreFormatException(path + " has format version " + format + "; this build reads versions "
+                    + ContentRecordLayout.FORMAT_FIXED_CHUNKS + " and " + ContentRecordLayout.FORMAT_VERSION);
         }
         if (ContentRecordLayout.headerStoredChecksum(header) != ContentRecordLayout.headerChecksum(header)) {
             throw new StoreFormatException(path + " has a damaged header (checksum mismatch)");
         }
-        if (ContentRecordLayout.headerFormat(header) != ContentRecordLayout.FORMAT_VERSION) {
-            throw new StoreFormatException(path + " has format version " + ContentRecordLayout.headerFormat(header)
-                    + "; this build reads version " + ContentRecordLayout.FORMAT_VERSION);
+        ChunkSeries series;
+        try {
+            series = ContentRecordLayout.headerChunks(header);
+        } catch (IllegalArgumentException e) {
+            throw new StoreFormatException(path + " has an invalid chunk series: " + e.getMessage());
         }
-        int chunkBytes = ContentRecordLayout.headerChunkBytes(header);
         long needed = ContentRecordLayout.alignedChunkFor(options.maxContentBytes());
-        if (chunkBytes < needed || chunkBytes % ContentRecordLayout.ALIGNMENT != 0
-                || chunkBytes > StoreOptions.MAX_CHUNK_BYTES) {
-            throw new StoreFormatException(path + " has " + chunkBytes + "-byte chunks, which cannot hold a record of "
-                    + options.maxContentBytes() + " content bytes (needs " + needed + ")");
+        if (series.max() < needed || series.first() % ContentRecordLayout.ALIGNMENT != 0
+                || series.max() > StoreOptions.MAX_CHUNK_BYTES) {
+            throw new StoreFormatException(path + " has chunks of at most " + series.max() + " bytes, which cannot hold"
+                    + " a record of " + options.maxContentBytes() + " content bytes (needs " + needed + ")");
         }
-        return chunkBytes;
+        return series;
     }
 
     Path path() {
@@ -94,13 +111,16 @@ final class ContentLog implements AutoCloseable {
     /**
      * Appends a committed record holding {@code id} and {@code content}.
      *
+     * @param headroom bytes that must still fit after the record, in the mapped chunks, once it is
+     *                 appended: room kept for appends that pass none (deletes, while the disk is full)
      * @return the record's logical offset; its length is {@link ContentRecordLayout#recordLength}
-     * @throws InsufficientStorageException when the log had to grow and the disk had no room
+     * @throws InsufficientStorageException when the log had to grow and the disk had no room; then
+     *                                      nothing was written and the tail did not move
      */
-    long append(byte[] id, byte[] content) {
+    long append(byte[] id, byte[] content, int headroom) {
         int length = ContentRecordLayout.recordLength(id.length, content.length);
-        long at = reserve(length);
-        MappedChunks.Chunk chunk = chunks.chunk(chunkIndex(at));
+        long at = reserve(length, headroom);
+        MappedChunks.Chunk chunk = chunks.chunk(series.index(at));
         int pos = positionOf(at);
         boolean committed = false;
         try {
@@ -117,30 +137,45 @@ final class ContentLog implements AutoCloseable {
         return at;
     }
 
-    /** Claims {@code length} bytes at the tail, padding to the next chunk when they do not fit. */
-    private long reserve(int length) {
+    /**
+     * Claims {@code length} bytes at the tail, padding to the start of the first chunk that holds
+     * them whole when the current one does not. Every chunk needed (for the record and the
+     * headroom) is made to exist before anything is written, so a full disk leaves the log as it was.
+     */
+    private long reserve(int length, int requestedHeadroom) {
+        // Headroom past the largest chunk could never be placed; a chunk that large is enough.
+        int headroom = (int) Math.min(requestedHeadroom, series.max());
         long stamp = tailLock.writeLock();
         try {
-            long at = tail;
-            int room = chunkBytes - positionOf(at);
-            if (length > room) {
-                // Grow first: if the disk is full, the tail has not moved and nothing was written.
-                chunks.ensure(chunkIndex(at) + 1);
-                ByteBuffer current = chunks.chunk(chunkIndex(at)).buffer;
-                ContentRecordLayout.length(current, positionOf(at), room);
-                ContentRecordLayout.stateOrdered(current, positionOf(at), ContentRecordLayout.STATE_PADDING);
-                chunks.chunk(chunkIndex(at)).markDirty();
-                at += room;
-            } else {
-                chunks.ensure(chunkIndex(at));
+            long at = placement(tail, length);
+            long end = at + length;
+            int last = series.index(end - 1);
+            if (headroom > 0) {
+                last = Math.max(last, series.index(placement(end, headroom) + headroom - 1));
             }
-            MappedChunks.Chunk target = chunks.chunk(chunkIndex(at));
+            chunks.ensure(last);
+            chunks.growAhead(end);
+            padRange(tail, at);
+            MappedChunks.Chunk target = chunks.chunk(series.index(at));
             ContentRecordLayout.length(target.buffer, positionOf(at), length);
             target.markDirty();
-            tail = at + length;
+            tail = end;
             return at;
         } finally {
             tailLock.unlockWrite(stamp);
+        }
+    }
+
+    /** The first offset at or after {@code at} from which {@code length} bytes lie in one chunk. */
+    private long placement(long at, int length) {
+        long from = at;
+        while (true) {
+            int index = series.index(from);
+            long chunkEnd = series.start(index) + series.size(index);
+            if (from + length <= chunkEnd) {
+                return from;
+            }
+            from = chunkEnd;
         }
     }
 
@@ -173,7 +208,7 @@ final class ContentLog implements AutoCloseable {
 
     private ByteBuffer bufferAt(long offset, int length) {
         if (offset < 0 || offset % ContentRecordLayout.ALIGNMENT != 0 || length < ContentRecordLayout.RECORD_HEADER_BYTES
-                || chunkIndex(offset) >= chunks.count() || positionOf(offset) + (long) length > chunkBytes) {
+                || chunkIndex(offset) >= chunks.count() || positionOf(offset) + (long) length > chunkSize(offset)) {
             throw new CorruptionException("content record at " + offset + " (" + length
                     + " bytes) is outside the log");
         }
@@ -216,9 +251,33 @@ final class ContentLog implements AutoCloseable {
         return value;
     }
 
+    /** Makes the chunks holding the first {@code bytes} bytes of records exist. */
+    void ensureCapacity(long bytes) {
+        if (bytes > 0) {
+            chunks.ensure(series.index(bytes - 1));
+        }
+    }
+
     /** Mapped bytes available for records. */
     long capacity() {
-        return (long) chunks.count() * chunkBytes;
+        return chunks.capacity();
+    }
+
+    /**
+     * The records that committed, checksum-valid slots reference, in offset order, handed out a
+     * bounded batch at a time: recovery needs them only where it meets a hole, and must not hold
+     * one entry per slot ever written.
+     */
+    interface VouchedRecords {
+        /**
+         * Up to a bounded number of the smallest vouched offsets above {@code from}, sorted, each
+         * with the record length its slot states. {@code complete} when no vouched offset above
+         * {@code from} was left out.
+         */
+        Batch after(long from);
+
+        record Batch(long[] offsets, int[] lengths, boolean complete) {
+        }
     }
 
     /**
@@ -229,22 +288,21 @@ final class ContentLog implements AutoCloseable {
      * acknowledged record is never cut off by an earlier page that was not forced. Past the last
      * such record, the log ends at the first invalid record and everything after it is zeroed, so
      * it can never be mistaken for data again. Call before any append.
-     *
-     * @param vouchedOffsets offsets of records referenced by committed, checksum-valid slots, sorted
-     * @param vouchedLengths the record length each of those slots states, in the same order
      */
-    Recovery recover(long[] vouchedOffsets, int[] vouchedLengths) {
+    Recovery recover(VouchedRecords vouched) {
         long at = 0;
         long capacity = capacity();
         long abandoned = 0;
         long bridged = 0;
         long invalidAt = -1;
+        VouchedRecords.Batch batch = null;
+        long batchFrom = -1;
         while (at < capacity) {
             ByteBuffer chunk = chunks.chunk(chunkIndex(at)).buffer;
             int pos = positionOf(at);
             int length = ContentRecordLayout.length(chunk, pos);
             int state = ContentRecordLayout.stateVolatile(chunk, pos);
-            boolean valid = length != 0 && plausibleLength(length, pos);
+            boolean valid = length != 0 && plausibleLength(length, at);
             if (valid && state == ContentRecordLayout.STATE_PADDING) {
                 at += length;
                 continue;
@@ -260,7 +318,20 @@ final class ContentLog implements AutoCloseable {
                 at += length;
                 continue;
             }
-            long resume = nextVouchedRecord(at, vouchedOffsets, vouchedLengths);
+            long resume;
+            long from = at;
+            while (true) {
+                // A batch holds every vouched offset in (batchFrom, its last offset], or all above batchFrom.
+                if (batch == null || from < batchFrom || !(batch.complete() || from < last(batch))) {
+                    batch = vouched.after(from);
+                    batchFrom = from;
+                }
+                resume = nextVouchedRecord(from, batch.offsets(), batch.lengths());
+                if (resume >= 0 || batch.complete()) {
+                    break;
+                }
+                from = last(batch); // none of this batch validated: look past it
+            }
             if (resume < 0) {
                 invalidAt = length == 0 && state == 0 ? -1 : at;
                 break;
@@ -274,18 +345,22 @@ final class ContentLog implements AutoCloseable {
         return new Recovery(at, abandoned, truncated, bridged, invalidAt);
     }
 
+    private static long last(VouchedRecords.Batch batch) {
+        return batch.offsets().length == 0 ? Long.MAX_VALUE : batch.offsets()[batch.offsets().length - 1];
+    }
+
     /** The first vouched record after {@code from} whose header, length and checksum hold; -1 if none. */
     private long nextVouchedRecord(long from, long[] offsets, int[] lengths) {
         int i = java.util.Arrays.binarySearch(offsets, from + 1);
         for (i = i < 0 ? -i - 1 : i; i < offsets.length; i++) {
             long offset = offsets[i];
-            if (offset % ContentRecordLayout.ALIGNMENT != 0 || chunkIndex(offset) >= chunks.count()) {
+            if (offset < 0 || offset % ContentRecordLayout.ALIGNMENT != 0 || chunkIndex(offset) >= chunks.count()) {
                 continue;
             }
             ByteBuffer chunk = chunks.chunk(chunkIndex(offset)).buffer;
             int pos = positionOf(offset);
             int length = ContentRecordLayout.length(chunk, pos);
-            if (length == lengths[i] && plausibleLength(length, pos)
+            if (length == lengths[i] && plausibleLength(length, offset)
                     && ContentRecordLayout.stateVolatile(chunk, pos) == ContentRecordLayout.STATE_COMMITTED
                     && validCommitted(chunk, pos, length)) {
                 return offset;
@@ -298,7 +373,7 @@ final class ContentLog implements AutoCloseable {
     private void padRange(long from, long to) {
         long at = from;
         while (at < to) {
-            long chunkEnd = ((long) chunkIndex(at) + 1) * chunkBytes;
+            long chunkEnd = series.start(chunkIndex(at)) + series.size(chunkIndex(at));
             int length = (int) (Math.min(chunkEnd, to) - at);
             MappedChunks.Chunk chunk = chunks.chunk(chunkIndex(at));
             ContentRecordLayout.length(chunk.buffer, positionOf(at), length);
@@ -308,8 +383,10 @@ final class ContentLog implements AutoCloseable {
         }
     }
 
-    private boolean plausibleLength(int length, int pos) {
-        return length >= Long.BYTES && length % ContentRecordLayout.ALIGNMENT == 0 && length <= chunkBytes - pos;
+    /** Whether a record at {@code at} may be {@code length} bytes long: aligned and inside its chunk. */
+    private boolean plausibleLength(int length, long at) {
+        return length >= Long.BYTES && length % ContentRecordLayout.ALIGNMENT == 0
+                && length <= chunkSize(at) - positionOf(at);
     }
 
     private static boolean validCommitted(ByteBuffer chunk, int pos, int length) {
@@ -349,7 +426,7 @@ final class ContentLog implements AutoCloseable {
             ByteBuffer chunk = chunks.chunk(chunkIndex(at)).buffer;
             int pos = positionOf(at);
             int length = ContentRecordLayout.length(chunk, pos);
-            if (!plausibleLength(length, pos)) {
+            if (!plausibleLength(length, at)) {
                 break;
             }
             if (ContentRecordLayout.stateVolatile(chunk, pos) == ContentRecordLayout.STATE_COMMITTED) {
@@ -372,11 +449,16 @@ final class ContentLog implements AutoCloseable {
     }
 
     private int chunkIndex(long offset) {
-        return Math.toIntExact(offset / chunkBytes);
+        return series.index(offset);
     }
 
     private int positionOf(long offset) {
-        return (int) (offset % chunkBytes);
+        return (int) (offset - series.start(series.index(offset)));
+    }
+
+    /** Bytes of the chunk holding {@code offset}. */
+    private long chunkSize(long offset) {
+        return series.size(series.index(offset));
     }
 
     void forceAll() {

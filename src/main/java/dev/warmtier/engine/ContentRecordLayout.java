@@ -12,8 +12,11 @@ import java.util.zip.CRC32C;
  * record that fills the rest of the chunk. All integers are little-endian.
  *
  * <pre>
- * File header (HEADER_BYTES = 4096, first 24 bytes used)
- *   0: magic "WTCL" | 4: format version | 8: chunk bytes | 12: header crc32c | 16: created at (long)
+ * File header (HEADER_BYTES = 4096, first 28 bytes used)
+ *   0: magic "WTCL" | 4: format version | 8: first chunk bytes | 12: header crc32c | 16: created at (long)
+ *   | 24: chunk doublings (format 2 only)
+ *   The crc covers [0, 12) and [16, 24), and in format 2 also [24, 28). Format 1: every chunk has
+ *   "first chunk bytes"; format 2: chunks follow the {@link ChunkSeries} (first chunk bytes, doublings).
  *
  * Record at logical offset p (file offset HEADER_BYTES + p)
  *   0                   4                   8                  12                  16
@@ -34,7 +37,10 @@ public final class ContentRecordLayout {
 
     public static final int HEADER_BYTES = 4096;
     public static final int MAGIC = 0x4C43_5457; // "WTCL" little-endian
-    public static final int FORMAT_VERSION = 1;
+    /** The format new files get: chunks in a doubling series. */
+    public static final int FORMAT_VERSION = 2;
+    /** The format of files made before chunks grew geometrically: fixed chunks; still read and written. */
+    public static final int FORMAT_FIXED_CHUNKS = 1;
     public static final int ALIGNMENT = 8;
     public static final int MAX_ID_BYTES = 256;
     /** Upper bound for the configurable content limit; keeps a record well inside one chunk. */
@@ -45,6 +51,7 @@ public final class ContentRecordLayout {
     static final int HEADER_CHUNK_BYTES = 8;
     static final int HEADER_CRC = 12;
     static final int HEADER_CREATED_AT = 16;
+    static final int HEADER_CHUNK_DOUBLINGS = 24;
 
     public static final int LENGTH_OFFSET = 0;
     public static final int STATE_OFFSET = 4;
@@ -79,18 +86,23 @@ public final class ContentRecordLayout {
 
     // ---- header -------------------------------------------------------------------------
 
-    static void writeHeader(ByteBuffer header, int chunkBytes, long createdAt) {
+    static void writeHeader(ByteBuffer header, ChunkSeries chunks, long createdAt) {
         header.putInt(HEADER_MAGIC, MAGIC);
         header.putInt(HEADER_FORMAT, FORMAT_VERSION);
-        header.putInt(HEADER_CHUNK_BYTES, chunkBytes);
+        header.putInt(HEADER_CHUNK_BYTES, Math.toIntExact(chunks.first()));
         header.putLong(HEADER_CREATED_AT, createdAt);
+        header.putInt(HEADER_CHUNK_DOUBLINGS, chunks.doublings());
         header.putInt(HEADER_CRC, headerChecksum(header));
     }
 
+    /** The header checksum as the format the header states defines it. */
     static int headerChecksum(ByteBuffer header) {
         CRC32C crc = new CRC32C();
         crc.update(header.slice(0, HEADER_CRC));
         crc.update(header.slice(HEADER_CREATED_AT, Long.BYTES));
+        if (headerFormat(header) != FORMAT_FIXED_CHUNKS) {
+            crc.update(header.slice(HEADER_CHUNK_DOUBLINGS, Integer.BYTES));
+        }
         return (int) crc.getValue();
     }
 
@@ -102,8 +114,11 @@ public final class ContentRecordLayout {
         return header.getInt(HEADER_FORMAT);
     }
 
-    static int headerChunkBytes(ByteBuffer header) {
-        return header.getInt(HEADER_CHUNK_BYTES);
+    /** The chunk series the header records, in bytes (fixed chunks for format 1). */
+    static ChunkSeries headerChunks(ByteBuffer header) {
+        int first = header.getInt(HEADER_CHUNK_BYTES);
+        int doublings = headerFormat(header) == FORMAT_FIXED_CHUNKS ? 0 : header.getInt(HEADER_CHUNK_DOUBLINGS);
+        return new ChunkSeries(first, doublings);
     }
 
     static int headerStoredChecksum(ByteBuffer header) {

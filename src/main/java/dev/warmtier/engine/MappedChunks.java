@@ -14,10 +14,12 @@ import java.util.Arrays;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A file region mapped in fixed-size chunks that only ever grows by adding chunks. A chunk, once
- * mapped, is neither remapped nor unmapped while the file is open, so a reader holding a chunk can
- * never touch unmapped memory. The chunk array is published copy-on-write through a volatile
- * field: readers take no lock at all.
+ * A file region mapped in chunks whose sizes follow a {@link ChunkSeries}, that only ever grows by
+ * adding chunks. A chunk, once mapped, is neither remapped nor unmapped while the file is open, so
+ * a reader holding a chunk can never touch unmapped memory. The chunk array is published
+ * copy-on-write through a volatile field: readers take no lock at all. Growth (extending the file,
+ * mapping the chunk) runs on the store's {@link FileIo} thread, so an interrupted writer cannot
+ * close the channel.
  */
 final class MappedChunks {
 
@@ -57,27 +59,45 @@ final class MappedChunks {
     private final Path path;
     private final FileChannel channel;
     private final long base;
-    private final int chunkBytes;
+    /** Chunk sizes in bytes. */
+    private final ChunkSeries series;
     private final FileExtender extender;
-    /** Serializes growth only; never taken by readers, and never held while a reader waits. */
+    private final FileIo io;
+    /**
+     * Serializes growth only; never taken by readers, and never held while a reader waits. A writer
+     * holds it while the I/O thread grows for it, so the I/O thread itself only ever tries it.
+     */
     private final ReentrantLock growLock = new ReentrantLock();
     /** Force calls made; a counter only, no ordering relied on. */
     private final java.util.concurrent.atomic.LongAdder forces = new java.util.concurrent.atomic.LongAdder();
     /** Times the file was extended by a chunk; a counter only, written under growLock. */
     private final java.util.concurrent.atomic.LongAdder growths = new java.util.concurrent.atomic.LongAdder();
+    /** Whether growing ahead is on (see {@link #growAhead}). */
+    private final boolean growAhead;
+    /** True while a grow-ahead is queued or running; set by CAS so one is under way at most. */
+    private final java.util.concurrent.atomic.AtomicBoolean growingAhead = new java.util.concurrent.atomic.AtomicBoolean();
     /** Copy-on-write: replaced whole under growLock, read lock-free. */
     private volatile Chunk[] chunks = new Chunk[0];
 
-    MappedChunks(Path path, FileChannel channel, long base, int chunkBytes, FileExtender extender) {
+    MappedChunks(Path path, FileChannel channel, long base, ChunkSeries series, FileExtender extender, FileIo io,
+                 boolean growAhead) {
+        this.growAhead = growAhead;
         this.path = path;
         this.channel = channel;
         this.base = base;
-        this.chunkBytes = chunkBytes;
+        this.series = series;
         this.extender = extender;
+        this.io = io;
     }
 
-    int chunkBytes() {
-        return chunkBytes;
+    /** Chunk sizes in bytes. */
+    ChunkSeries series() {
+        return series;
+    }
+
+    /** Bytes the mapped chunks hold. */
+    long capacity() {
+        return series.capacity(chunks.length);
     }
 
     int count() {
@@ -89,16 +109,21 @@ final class MappedChunks {
         return chunks[index];
     }
 
-    /** Maps every chunk the file already holds, extending a trailing partial one. */
+    /**
+     * Maps every whole chunk the file holds, changing nothing on disk. A trailing partial chunk (a
+     * crash while it was being added, before anything could be written to it) stays as it is; the
+     * growth that next needs it extends it from where it ends.
+     */
     void mapExisting() {
+        long size;
         try {
-            long size = channel.size();
-            int existing = (int) Math.max(0, (size - base + chunkBytes - 1) / chunkBytes);
-            if (existing > 0) {
-                ensure(existing - 1);
-            }
+            size = io.call(channel::size);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read size of " + path, e);
+        }
+        int whole = size <= base ? 0 : series.index(size - base);
+        if (whole > 0) {
+            ensure(whole - 1);
         }
     }
 
@@ -106,7 +131,8 @@ final class MappedChunks {
      * Makes chunks up to and including {@code index} exist. Exactly one thread grows; others that
      * need the same chunk wait for it and then find it mapped.
      *
-     * @throws InsufficientStorageException when the file system has no room; nothing changes
+     * @throws InsufficientStorageException when the file system has no room; the file keeps the
+     *                                      chunks it had, and the next call tries again
      */
     void ensure(int index) {
         if (index < chunks.length) {
@@ -114,38 +140,66 @@ final class MappedChunks {
         }
         growLock.lock();
         try {
-            Chunk[] current = chunks;
-            if (index < current.length) {
-                return;
-            }
-            Chunk[] grown = Arrays.copyOf(current, index + 1);
-            for (int i = current.length; i <= index; i++) {
-                grown[i] = new Chunk(mapChunk(i));
-                // Publish each chunk as soon as it exists, so a failure on a later one keeps it.
-                chunks = Arrays.copyOf(grown, i + 1);
-            }
+            growLocked(index);
         } finally {
             growLock.unlock();
         }
     }
 
-    private MappedByteBuffer mapChunk(int index) {
-        long from = base + (long) index * chunkBytes;
-        long to = from + chunkBytes;
-        try {
-            long size = channel.size();
-            if (size < to) {
-                try {
-                    extender.extend(channel, Math.max(size, from), to);
-                } catch (IOException e) {
-                    channel.truncate(Math.max(size, from));
-                    throw e;
-                }
-                growths.increment();
+    /** Adds the chunks up to {@code index} that are missing; the caller holds {@link #growLock}. */
+    private void growLocked(int index) {
+        Chunk[] current = chunks;
+        if (index < current.length) {
+            return;
+        }
+        Chunk[] grown = Arrays.copyOf(current, index + 1);
+        for (int i = current.length; i <= index; i++) {
+            grown[i] = new Chunk(growTo(i));
+            // Publish each chunk as soon as it exists, so a failure on a later one keeps it.
+            chunks = Arrays.copyOf(grown, i + 1);
+        }
+    }
+
+    /**
+     * Told that a write reached byte {@code position} (relative to the region); when that is in the
+     * second half of the last chunk, grows the next chunk on the I/O thread without waiting, so the
+     * write that needs it finds it mapped instead of zero-filling it. A failure (a full disk) is
+     * left to that write, which tries again and reports it.
+     */
+    void growAhead(long position) {
+        Chunk[] current = chunks;
+        int last = current.length - 1;
+        if (!growAhead || last < 0 || position < series.start(last) + series.size(last) / 2
+                || !growingAhead.compareAndSet(false, true)) {
+            return;
+        }
+        boolean submitted = io.submit(() -> {
+            // Never waits for the grow lock: its holder may be a writer waiting for this very
+            // thread to do its growth, which then covers the chunk anyway.
+            if (!growLock.tryLock()) {
+                growingAhead.set(false);
+                return;
             }
-            MappedByteBuffer buffer = channel.map(FileChannel.MapMode.READ_WRITE, from, chunkBytes);
-            buffer.order(ByteOrder.LITTLE_ENDIAN);
-            return buffer;
+            try {
+                growLocked(last + 1);
+            } catch (RuntimeException e) {
+                // No room now: the write that needs the chunk grows it, or fails with the reason.
+            } finally {
+                growLock.unlock();
+                growingAhead.set(false);
+            }
+        });
+        if (!submitted) {
+            growingAhead.set(false);
+        }
+    }
+
+    /** Extends the file to hold chunk {@code index} and maps it, on the I/O thread. */
+    private MappedByteBuffer growTo(int index) {
+        long from = base + series.start(index);
+        long to = from + series.size(index);
+        try {
+            return io.call(() -> mapChunk(from, to));
         } catch (IOException e) {
             if (isOutOfSpace(e)) {
                 throw new InsufficientStorageException("no room on the file system to grow " + path + " to "
@@ -153,6 +207,22 @@ final class MappedChunks {
             }
             throw new UncheckedIOException("cannot grow " + path + " to " + to + " bytes", e);
         }
+    }
+
+    private MappedByteBuffer mapChunk(long from, long to) throws IOException {
+        long size = channel.size();
+        if (size < to) {
+            try {
+                extender.extend(channel, Math.max(size, from), to);
+            } catch (IOException e) {
+                channel.truncate(Math.max(size, from)); // give back what the failed extension took
+                throw e;
+            }
+            growths.increment();
+        }
+        MappedByteBuffer buffer = channel.map(FileChannel.MapMode.READ_WRITE, from, to - from);
+        buffer.order(ByteOrder.LITTLE_ENDIAN);
+        return buffer;
     }
 
     static boolean isOutOfSpace(IOException e) {
@@ -204,8 +274,8 @@ final class MappedChunks {
     }
 
     /**
-     * Times this process extended the file by (up to) a chunk: a new file's first chunk and a
-     * partial last chunk found at open count too; whole chunks found at open do not.
+     * Times this process extended the file by (up to) a chunk: a partial last chunk found at open
+     * counts too; whole chunks found at open do not.
      */
     long growths() {
         return growths.sum();

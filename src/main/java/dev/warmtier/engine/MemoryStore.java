@@ -50,6 +50,8 @@ public final class MemoryStore implements AutoCloseable {
     private final StoreOptions options;
     private final Clock clock;
     private final DataDirLock dirLock;
+    /** Runs every I/O on the shared file channels, where a caller's interrupt cannot reach it. */
+    private final FileIo io;
     private final SlotFile slots;
     private final ContentLog content;
     private final SlotAllocator allocator;
@@ -83,13 +85,14 @@ public final class MemoryStore implements AutoCloseable {
     private final BackgroundTask flusher;
     private final RecoveryReport recovery;
 
-    private MemoryStore(Path dir, StoreOptions options, Clock clock, DataDirLock dirLock, SlotFile slots,
+    private MemoryStore(Path dir, StoreOptions options, Clock clock, DataDirLock dirLock, FileIo io, SlotFile slots,
                         ContentLog content, VersionCeiling ceiling, Optional<CleanShutdown.Snapshot> snapshot,
                         boolean created) {
         this.dir = dir;
         this.options = options;
         this.clock = clock;
         this.dirLock = dirLock;
+        this.io = io;
         this.slots = slots;
         this.content = content;
         this.ceiling = ceiling;
@@ -113,6 +116,8 @@ public final class MemoryStore implements AutoCloseable {
         ceiling.cover(lastVersion.get() + 1);
         this.allocator = options.allocatorFactory().apply(nextSlotMark);
         this.flusher = options.durability() == Durability.INTERVAL ? startFlusher() : null;
+        // From here on the channels are shared by every caller: their I/O moves to the I/O thread.
+        io.serve();
     }
 
     /** Set by recovery, read once by the constructor to seed the allocator. */
@@ -133,7 +138,12 @@ public final class MemoryStore implements AutoCloseable {
         return open(dir, options, extender, clock, VersionCeiling.BLOCK);
     }
 
-    /** Opens the store reserving {@code versionBlock} versions per raise of the ceiling; tests use small blocks. */
+    /**
+     * Opens the store reserving {@code versionBlock} versions per raise of the ceiling; tests use
+     * small blocks. Everything that can refuse the files (formats, a missing or truncated content
+     * log the slots vouch for, a header never completed that something depends on) is checked
+     * before anything is written, so a refused open leaves the files as they were.
+     */
     static MemoryStore open(Path dir, StoreOptions options, FileExtender extender, Clock clock, long versionBlock) {
         try {
             if (!Files.isDirectory(dir)) {
@@ -148,32 +158,104 @@ public final class MemoryStore implements AutoCloseable {
             throw new UncheckedIOException("cannot create store directory " + dir, e);
         }
         DataDirLock lock = DataDirLock.acquire(dir);
+        FileIo io = new FileIo(String.valueOf(dir.getFileName()));
         SlotFile slotFile = null;
         ContentLog log = null;
         VersionCeiling versionCeiling = null;
         try {
-            // Taken (and deleted) before anything is written: a crash from here on leaves no mark.
-            Optional<CleanShutdown.Snapshot> snapshot = CleanShutdown.take(dir)
-                    .filter(s -> stampsMatch(dir, s));
+            Optional<CleanShutdown.Snapshot> mark = CleanShutdown.read(dir);
             long now = clock.millis();
             boolean created = !Files.exists(dir.resolve(SlotFile.FILE_NAME));
-            slotFile = SlotFile.open(dir, options, extender, now);
-            log = ContentLog.open(dir, options, extender, now);
-            versionCeiling = VersionCeiling.open(dir, versionBlock);
-            return new MemoryStore(dir, options, clock, lock, slotFile, log, versionCeiling, snapshot, created);
+            Path logPath = dir.resolve(ContentLog.FILE_NAME);
+            slotFile = SlotFile.open(dir, options, extender, io, now, () -> recordsIn(logPath));
+            SlotFile opened = slotFile;
+            log = ContentLog.open(dir, options, extender, io, now, () -> committedSlotsIn(opened));
+            ContentLog openedLog = log;
+            Optional<CleanShutdown.Snapshot> snapshot = mark.filter(s -> stampsMatch(dir, s) && fits(s, opened, openedLog));
+            if (snapshot.isEmpty()) {
+                requireVouchedRecords(slotFile, log);
+            }
+            // Deleted before anything is written: a crash from here on leaves no mark.
+            CleanShutdown.delete(dir);
+            // The first chunk of each file (64 KiB by default), so the first writes grow nothing.
+            slotFile.ensure(0);
+            log.ensureCapacity(1);
+            versionCeiling = VersionCeiling.open(dir, versionBlock, io);
+            return new MemoryStore(dir, options, clock, lock, io, slotFile, log, versionCeiling, snapshot, created);
         } catch (RuntimeException e) {
-            if (versionCeiling != null) {
-                versionCeiling.close();
-            }
-            if (log != null) {
-                log.close();
-            }
-            if (slotFile != null) {
-                slotFile.close();
-            }
-            lock.close();
+            closeAll(e, versionCeiling, log, slotFile, io, lock);
             throw e;
         }
+    }
+
+    /** Closes each of {@code resources} that is not null, whatever the others do; failures join {@code failure}. */
+    private static void closeAll(RuntimeException failure, AutoCloseable... resources) {
+        for (AutoCloseable resource : resources) {
+            if (resource == null) {
+                continue;
+            }
+            try {
+                resource.close();
+            } catch (Exception e) {
+                failure.addSuppressed(e);
+            }
+        }
+    }
+
+    /** What in a content log depends on a slot file that would be made new: any record. */
+    private static Optional<String> recordsIn(Path logPath) {
+        try {
+            if (Files.exists(logPath) && Files.size(logPath) > ContentRecordLayout.HEADER_BYTES
+                    && !HeaderedFile.isZero(logPath, ContentRecordLayout.HEADER_BYTES, Files.size(logPath))) {
+                return Optional.of(logPath + " holds records that only its slots can reference");
+            }
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + logPath, e);
+        }
+    }
+
+    /** What in a slot file depends on a content log that would be made new: committed slots. */
+    private static Optional<String> committedSlotsIn(SlotFile slots) {
+        long committed = 0;
+        for (long slot = 0; slot < slots.capacity(); slot++) {
+            if (SlotLayout.stateVolatile(slots.chunkOf(slot), slots.baseOf(slot)) == SlotLayout.STATE_COMMITTED) {
+                committed++;
+            }
+        }
+        return committed == 0 ? Optional.empty()
+                : Optional.of(committed + " committed slots of " + slots.path() + " reference its records");
+    }
+
+    /**
+     * Refuses a content log that ends before records that committed, checksum-valid slots vouch
+     * for: it was cut short or replaced by an older copy, and a scan would discard every memory
+     * whose record is missing, for good. Reads only.
+     */
+    private static void requireVouchedRecords(SlotFile slots, ContentLog log) {
+        long end = 0;
+        long beyond = 0;
+        int slotSize = slots.slotSize();
+        for (long slot = 0; slot < slots.capacity(); slot++) {
+            ByteBuffer chunk = slots.chunkOf(slot);
+            int base = slots.baseOf(slot);
+            if (SlotLayout.stateVolatile(chunk, base) == SlotLayout.STATE_COMMITTED
+                    && SlotLayout.storedChecksum(chunk, base) == SlotLayout.computeChecksum(chunk, base, slotSize)) {
+                long recordEnd = SlotLayout.contentOffset(chunk, base) + SlotLayout.recordLength(chunk, base);
+                end = Math.max(end, recordEnd);
+                beyond += recordEnd > log.capacity() ? 1 : 0;
+            }
+        }
+        if (beyond > 0) {
+            throw new StoreFormatException(log.path() + " holds " + log.capacity() + " bytes of records, but "
+                    + beyond + " committed slots of " + slots.path() + " reference records up to byte " + end
+                    + ": the log was cut short or replaced by an older copy. Refusing to open the store (nothing"
+                    + " was changed); restore the file from a backup");
+        }
+    }
+
+    private static boolean fits(CleanShutdown.Snapshot snapshot, SlotFile slots, ContentLog log) {
+        return snapshot.nextSlot() <= slots.capacity() && snapshot.contentTail() <= log.capacity();
     }
 
     private static boolean stampsMatch(Path dir, CleanShutdown.Snapshot snapshot) {
@@ -190,8 +272,7 @@ public final class MemoryStore implements AutoCloseable {
     /** Loads the index from a clean-shutdown snapshot; null when it does not fit the files. */
     private RecoveryReport restore(CleanShutdown.Snapshot snapshot) {
         long started = System.nanoTime();
-        if (snapshot.dimension() != dimension || snapshot.slotSize() != slotSize
-                || snapshot.nextSlot() > slots.capacity() || snapshot.contentTail() > content.capacity()) {
+        if (snapshot.dimension() != dimension || snapshot.slotSize() != slotSize || !fits(snapshot, slots, content)) {
             return null;
         }
         long live = 0;
@@ -227,28 +308,10 @@ public final class MemoryStore implements AutoCloseable {
      */
     private RecoveryReport recoverByScan(long started, boolean created) {
         long capacity = slots.capacity();
-        // Pass 1: which slots are committed with a valid checksum, and which records they vouch for.
-        java.util.BitSet checksumValid = new java.util.BitSet();
-        List<long[]> vouched = new ArrayList<>();
-        for (long slot = 0; slot < capacity; slot++) {
-            ByteBuffer chunk = slots.chunkOf(slot);
-            int base = slots.baseOf(slot);
-            if (SlotLayout.stateVolatile(chunk, base) == SlotLayout.STATE_COMMITTED
-                    && SlotLayout.storedChecksum(chunk, base) == SlotLayout.computeChecksum(chunk, base, slotSize)) {
-                checksumValid.set(Math.toIntExact(slot));
-                vouched.add(new long[] {SlotLayout.contentOffset(chunk, base), SlotLayout.recordLength(chunk, base)});
-            }
-        }
-        vouched.sort((a, b) -> Long.compare(a[0], b[0]));
-        long[] vouchedOffsets = new long[vouched.size()];
-        int[] vouchedLengths = new int[vouched.size()];
-        for (int i = 0; i < vouched.size(); i++) {
-            vouchedOffsets[i] = vouched.get(i)[0];
-            vouchedLengths[i] = (int) vouched.get(i)[1];
-        }
-        ContentLog.Recovery log = content.recover(vouchedOffsets, vouchedLengths);
+        ContentLog.Recovery log = content.recover(this::vouchedAfter);
 
-        // Pass 2: candidates are checksum-valid slots whose record is valid; highest version per id wins.
+        // Candidates are checksum-valid slots whose record is valid; the highest version per id wins.
+        // The heap this takes is the index: one entry per id, not per slot.
         long committed = 0;
         long torn = 0;
         long invalid = 0;
@@ -260,7 +323,9 @@ public final class MemoryStore implements AutoCloseable {
             int base = slots.baseOf(slot);
             int state = SlotLayout.stateVolatile(chunk, base);
             if (state == SlotLayout.STATE_COMMITTED) {
-                String id = checksumValid.get(Math.toIntExact(slot)) ? validRecordId(chunk, base, log.tail()) : null;
+                boolean checksumValid = SlotLayout.storedChecksum(chunk, base)
+                        == SlotLayout.computeChecksum(chunk, base, slotSize);
+                String id = checksumValid ? validRecordId(chunk, base, log.tail()) : null;
                 if (id == null) {
                     invalid++;
                     clearSlot(slot);
@@ -302,6 +367,43 @@ public final class MemoryStore implements AutoCloseable {
         return new RecoveryReport(false, created, capacity, committed, torn, invalid, abandoned,
                 log.abandonedReservations(), log.truncatedBytes(), log.bridgedBytes(), live, index.size() - live,
                 lastVersion.get(), ceiling.foundCeiling(), false, millisSince(started));
+    }
+
+    /** Most vouched records {@link #vouchedAfter} hands out at once: bounds its heap, about 1 MiB. */
+    static final int VOUCHED_BATCH = 1 << 14;
+
+    /**
+     * The smallest {@link #VOUCHED_BATCH} record offsets above {@code from} that committed,
+     * checksum-valid slots reference: one scan of the slots, holding at most that many entries.
+     */
+    private ContentLog.VouchedRecords.Batch vouchedAfter(long from) {
+        java.util.TreeMap<Long, Integer> smallest = new java.util.TreeMap<>();
+        boolean leftOut = false;
+        for (long slot = 0; slot < slots.capacity(); slot++) {
+            ByteBuffer chunk = slots.chunkOf(slot);
+            int base = slots.baseOf(slot);
+            if (SlotLayout.stateVolatile(chunk, base) != SlotLayout.STATE_COMMITTED) {
+                continue;
+            }
+            long offset = SlotLayout.contentOffset(chunk, base);
+            if (offset <= from || (leftOut && offset >= smallest.lastKey())
+                    || SlotLayout.storedChecksum(chunk, base) != SlotLayout.computeChecksum(chunk, base, slotSize)) {
+                continue;
+            }
+            smallest.put(offset, SlotLayout.recordLength(chunk, base));
+            if (smallest.size() > VOUCHED_BATCH) {
+                smallest.pollLastEntry();
+                leftOut = true;
+            }
+        }
+        long[] offsets = new long[smallest.size()];
+        int[] lengths = new int[smallest.size()];
+        int i = 0;
+        for (Map.Entry<Long, Integer> e : smallest.entrySet()) {
+            offsets[i] = e.getKey();
+            lengths[i++] = e.getValue();
+        }
+        return new ContentLog.VouchedRecords.Batch(offsets, lengths, !leftOut);
     }
 
     /** The id a checksum-valid committed slot belongs to, or null when its record is not valid. */
@@ -469,23 +571,31 @@ public final class MemoryStore implements AutoCloseable {
     }
 
     /**
+     * Deletes each space can still take while the disk is full: every write but a delete leaves
+     * room in the mapped chunks for this many tombstones (slots and records).
+     */
+    static final int DELETE_HEADROOM = 16;
+
+    /**
      * Appends the record and fills a freshly claimed slot. The slot number comes from the
      * allocator's single atomic claim and nothing else.
+     *
+     * <p>Room comes first: the slot file is grown for the next claim, then the record appended
+     * (growing the log), and only then is a slot claimed, below the mapped capacity. So a write
+     * that fails for lack of room has claimed no slot number and appended nothing, and the next
+     * write needs one growth step, not one per failed attempt. A write other than a delete leaves
+     * {@link #DELETE_HEADROOM} tombstones of room behind it.
      */
     private Prepared prepare(byte[] idBytes, byte[] contentBytes, int kind, MemoryWrite write) {
-        long recordOffset = content.append(idBytes, contentBytes);
+        boolean delete = kind == SlotLayout.KIND_TOMBSTONE;
+        long slotHeadroom = delete ? 0 : DELETE_HEADROOM;
+        slots.ensure(allocator.next() + slotHeadroom);
+        long recordOffset = content.append(idBytes, contentBytes, delete ? 0 : contentHeadroom());
         int recordLength = ContentRecordLayout.recordLength(idBytes.length, contentBytes.length);
         if (options.durability() == Durability.ALWAYS) {
             content.force(recordOffset, recordLength);
         }
-        long slot = allocator.claim();
-        try {
-            slots.ensure(slot);
-        } catch (RuntimeException e) {
-            // The slot number stays unused below the mark: blank, so neither live nor a violation.
-            abandonedWrites.increment();
-            throw e;
-        }
+        long slot = claimSlot(slotHeadroom);
         ByteBuffer chunk = slots.chunkOf(slot);
         int base = slots.baseOf(slot);
         try {
@@ -501,6 +611,26 @@ public final class MemoryStore implements AutoCloseable {
         } catch (RuntimeException e) {
             abandon(slot, chunk, base);
             throw e;
+        }
+    }
+
+    private int contentHeadroom() {
+        return DELETE_HEADROOM * ContentRecordLayout.recordLength(ContentRecordLayout.MAX_ID_BYTES, 0);
+    }
+
+    /**
+     * Claims a slot below the mapped capacity, less {@code headroom}, growing the slot file when
+     * other writers took the room meanwhile.
+     *
+     * @throws InsufficientStorageException when the file cannot grow; no slot number was claimed
+     */
+    private long claimSlot(long headroom) {
+        while (true) {
+            long slot = allocator.claim(slots.capacity() - headroom);
+            if (slot >= 0) {
+                return slot;
+            }
+            slots.ensure(allocator.next() + headroom);
         }
     }
 
@@ -795,22 +925,50 @@ public final class MemoryStore implements AutoCloseable {
             LockSupport.parkNanos(50_000);
         }
         if (flusher != null) {
+            // A flush touches the chunks: it must be over before they are unmapped, interrupt or not.
             flusher.close();
         }
+        // Nothing can need a growth or a raise any more; the I/O that is left runs on this thread.
+        io.close();
+        RuntimeException failure = null;
         try {
             content.close();
-            slots.close();
-            List<Map.Entry<String, IndexEntry>> entries = new ArrayList<>(index.entrySet());
-            CleanShutdown.write(dir, new CleanShutdown.Snapshot(dimension, slotSize, allocator.next(),
-                    content.tail(), lastVersion.get(),
-                    CleanShutdown.stamps(dir.resolve(SlotFile.FILE_NAME), dir.resolve(ContentLog.FILE_NAME)),
-                    entries));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot close store " + dir, e);
-        } finally {
-            ceiling.close();
-            dirLock.close();
+        } catch (RuntimeException e) {
+            failure = e;
         }
+        try {
+            slots.close();
+        } catch (RuntimeException e) {
+            failure = joined(failure, e);
+        }
+        if (failure == null) {
+            // Only after both files were forced and closed without a failure does the mark vouch for them.
+            try {
+                io.call(() -> {
+                    CleanShutdown.write(dir, new CleanShutdown.Snapshot(dimension, slotSize, allocator.next(),
+                            content.tail(), lastVersion.get(),
+                            CleanShutdown.stamps(dir.resolve(SlotFile.FILE_NAME), dir.resolve(ContentLog.FILE_NAME)),
+                            new ArrayList<>(index.entrySet())));
+                    return null;
+                });
+            } catch (IOException e) {
+                failure = new UncheckedIOException("cannot close store " + dir, e);
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
+        closeAll(failure == null ? new StoreException("closing " + dir) : failure, ceiling, dirLock);
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static RuntimeException joined(RuntimeException first, RuntimeException next) {
+        if (first == null) {
+            return next;
+        }
+        first.addSuppressed(next);
+        return first;
     }
 
     private static long millisSince(long startedNanos) {

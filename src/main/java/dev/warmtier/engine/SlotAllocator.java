@@ -7,8 +7,12 @@ package dev.warmtier.engine;
  */
 public interface SlotAllocator {
 
-    /** Claims a slot number that no other caller has been or will be given. */
-    long claim();
+    /**
+     * Claims a slot number below {@code limit} that no other caller has been or will be given, or
+     * answers -1 and claims nothing when the next slot is at or above {@code limit} (the slot
+     * file must grow first). A failed growth therefore never uses up a slot number.
+     */
+    long claim(long limit);
 
     /** The next-slot mark: every slot below it may have been claimed, none at or above it has. */
     long next();

@@ -2,10 +2,13 @@ package dev.warmtier.engine;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
- * The slot file: a header page and fixed-size slots, mapped in chunks of whole slots. It owns the
- * file from open to close; the layout of the bytes is {@link SlotLayout}'s.
+ * The slot file: a header page and fixed-size slots, mapped in chunks of whole slots whose sizes
+ * follow the {@link ChunkSeries} the header records. It owns the file from open to close; the
+ * layout of the bytes is {@link SlotLayout}'s.
  */
 final class SlotFile implements AutoCloseable {
 
@@ -15,34 +18,39 @@ final class SlotFile implements AutoCloseable {
     private final MappedChunks chunks;
     private final int slotSize;
     private final int dimension;
-    private final int slotsPerChunk;
+    /** Chunk sizes in slots. */
+    private final ChunkSeries series;
     private final long createdAt;
 
-    private SlotFile(HeaderedFile file, FileExtender extender) {
+    private SlotFile(HeaderedFile file, ChunkSeries series, FileExtender extender, FileIo io, boolean growAhead) {
         this.file = file;
         this.dimension = SlotLayout.headerDimension(file.header);
         this.slotSize = SlotLayout.headerSlotSize(file.header);
-        this.slotsPerChunk = SlotLayout.headerSlotsPerChunk(file.header);
+        this.series = series;
         this.createdAt = SlotLayout.headerCreatedAt(file.header);
-        this.chunks = new MappedChunks(file.path, file.channel, SlotLayout.HEADER_BYTES, slotSize * slotsPerChunk,
-                extender);
+        this.chunks = new MappedChunks(file.path, file.channel, SlotLayout.HEADER_BYTES, series.scaled(slotSize),
+                extender, io, growAhead);
     }
 
     /**
-     * Opens the slot file in {@code dir}, creating it when absent.
+     * Opens the slot file in {@code dir}, creating it when absent, or when its header was never
+     * completed and {@code dependent} names nothing that depends on it. Maps the chunks the file
+     * holds whole; a new file holds none until the first write.
      *
-     * @throws StoreFormatException when the file is not a slot file or was made for another dimension
+     * @throws StoreFormatException when the file is not a slot file, was made for another
+     *                              dimension, has a format this build does not read, or is
+     *                              incomplete while something depends on it
      */
-    static SlotFile open(Path dir, StoreOptions options, FileExtender extender, long now) {
+    static SlotFile open(Path dir, StoreOptions options, FileExtender extender, FileIo io, long now,
+                         Supplier<Optional<String>> dependent) {
         int dimension = options.embeddingDimension();
         HeaderedFile file = HeaderedFile.open(dir.resolve(FILE_NAME), SlotLayout.HEADER_BYTES, extender,
                 header -> SlotLayout.writeHeader(header, SlotLayout.slotSize(dimension), dimension, now,
-                        options.slotsPerChunk()));
+                        options.slotChunks()), dependent);
         try {
-            validateHeader(file.path, file.header, dimension);
-            SlotFile slots = new SlotFile(file, extender);
+            ChunkSeries series = validateHeader(file.path, file.header, dimension);
+            SlotFile slots = new SlotFile(file, series, extender, io, options.growAhead());
             slots.chunks.mapExisting();
-            slots.chunks.ensure(0);
             return slots;
         } catch (RuntimeException e) {
             file.closeAfterFailure();
@@ -50,20 +58,21 @@ final class SlotFile implements AutoCloseable {
         }
     }
 
-    private static void validateHeader(Path path, ByteBuffer header, int dimension) {
+    private static ChunkSeries validateHeader(Path path, ByteBuffer header, int dimension) {
         if (SlotLayout.headerMagic(header) != SlotLayout.MAGIC) {
             throw new StoreFormatException(path + " is not a warmtier slot file (bad magic)");
+        }
+        int format = SlotLayout.headerFormat(header);
+        if (format != SlotLayout.FORMAT_VERSION && format != SlotLayout.FORMAT_FIXED_CHUNKS) {
+            throw new StoreFormatException(path + " has format version " + format + "; this build reads versions "
+                    + SlotLayout.FORMAT_FIXED_CHUNKS + " and " + SlotLayout.FORMAT_VERSION);
         }
         if (SlotLayout.headerStoredChecksum(header) != SlotLayout.headerChecksum(header)) {
             throw new StoreFormatException(path + " has a damaged header (checksum mismatch)");
         }
-        if (SlotLayout.headerFormat(header) != SlotLayout.FORMAT_VERSION) {
-            throw new StoreFormatException(path + " has format version " + SlotLayout.headerFormat(header)
-                    + "; this build reads version " + SlotLayout.FORMAT_VERSION);
-        }
         int stored = SlotLayout.headerDimension(header);
         if (stored != dimension) {
-            throw new StoreFormatException("embedding dimension mismatch: " + path.getParent()
+            throw new DimensionMismatchException("embedding dimension mismatch: " + path.getParent()
                     + " was created with embedding dimension " + stored + " but is being opened with "
                     + dimension + "; the dimension is fixed for the life of a data dir");
         }
@@ -71,10 +80,16 @@ final class SlotFile implements AutoCloseable {
             throw new StoreFormatException(path + " has slot size " + SlotLayout.headerSlotSize(header)
                     + ", expected " + SlotLayout.slotSize(stored));
         }
-        int slotsPerChunk = SlotLayout.headerSlotsPerChunk(header);
-        if (slotsPerChunk < 1 || (long) slotsPerChunk * SlotLayout.slotSize(stored) > StoreOptions.MAX_CHUNK_BYTES) {
-            throw new StoreFormatException(path + " has an invalid chunk size of " + slotsPerChunk + " slots");
+        ChunkSeries series;
+        try {
+            series = SlotLayout.headerChunks(header);
+        } catch (IllegalArgumentException e) {
+            throw new StoreFormatException(path + " has an invalid chunk series: " + e.getMessage());
         }
+        if (series.max() > StoreOptions.MAX_CHUNK_BYTES / SlotLayout.slotSize(stored)) {
+            throw new StoreFormatException(path + " has an invalid chunk size of " + series.max() + " slots");
+        }
+        return series;
     }
 
     Path path() {
@@ -93,32 +108,43 @@ final class SlotFile implements AutoCloseable {
         return createdAt;
     }
 
-    /** Slots the mapped chunks hold. */
-    long capacity() {
-        return (long) chunks.count() * slotsPerChunk;
+    /** The format the header states. */
+    int format() {
+        return SlotLayout.headerFormat(file.header);
     }
 
-    /** Makes the chunk holding {@code slot} exist; the one thread that grows does the I/O. */
+    /** Slots the mapped chunks hold. */
+    long capacity() {
+        return series.capacity(chunks.count());
+    }
+
+    /**
+     * Makes the chunk holding {@code slot} exist; the one thread that grows does the I/O. Past the
+     * middle of the last chunk, the next one is grown ahead in the background.
+     *
+     * @throws InsufficientStorageException when the disk has no room for it
+     */
     void ensure(long slot) {
-        chunks.ensure(chunkIndex(slot));
+        chunks.ensure(series.index(slot));
+        chunks.growAhead(slot * slotSize);
     }
 
     /** The mapped chunk holding {@code slot}, which must be below {@link #capacity()}. */
     ByteBuffer chunkOf(long slot) {
-        return chunks.chunk(chunkIndex(slot)).buffer;
+        return chunks.chunk(series.index(slot)).buffer;
     }
 
     /** Byte offset of {@code slot} inside its chunk. */
     int baseOf(long slot) {
-        return (int) (slot % slotsPerChunk) * slotSize;
+        return (int) (slot - series.start(series.index(slot))) * slotSize;
     }
 
     void markDirty(long slot) {
-        chunks.chunk(chunkIndex(slot)).markDirty();
+        chunks.chunk(series.index(slot)).markDirty();
     }
 
     void force(long slot) {
-        chunks.force(chunkIndex(slot), baseOf(slot), slotSize);
+        chunks.force(series.index(slot), baseOf(slot), slotSize);
     }
 
     void forceDirty() {
@@ -139,10 +165,6 @@ final class SlotFile implements AutoCloseable {
 
     void forceAll() {
         chunks.forceAll();
-    }
-
-    private int chunkIndex(long slot) {
-        return Math.toIntExact(slot / slotsPerChunk);
     }
 
     @Override

@@ -17,9 +17,13 @@ import java.util.zip.CRC32C;
  *   +-------------------+-------------------+-------------------+-------------------+
  *   | magic "WTSL"      | format version    | slot size         | embedding dim     |
  *   +-------------------+-------------------+-------------------+-------------------+
- *   | created at (epoch millis, long)       | slots per chunk   | header crc32c     |
+ *   | created at (epoch millis, long)       | first chunk slots | header crc32c     |
  *   +---------------------------------------+-------------------+-------------------+
+ *   | chunk doublings   |  (format 2 only; the crc covers [0, 28) and, in format 2, [32, 36))
+ *   +-------------------+
  *
+ * Format 1: every chunk holds "first chunk slots" slots. Format 2: chunks follow the
+ * {@link ChunkSeries} (first chunk slots, chunk doublings).
  * Slot n starts at HEADER_BYTES + n * slotSize; chunks hold whole slots, so no slot straddles one.
  *   0        4        8                16               24               32
  *   +--------+--------+----------------+----------------+----------------+
@@ -40,7 +44,10 @@ public final class SlotLayout {
 
     public static final int HEADER_BYTES = 4096;
     public static final int MAGIC = 0x4C53_5457; // "WTSL" little-endian
-    public static final int FORMAT_VERSION = 1;
+    /** The format new files get: chunks in a doubling series. */
+    public static final int FORMAT_VERSION = 2;
+    /** The format of files made before chunks grew geometrically: fixed chunks; still read and written. */
+    public static final int FORMAT_FIXED_CHUNKS = 1;
     public static final int MAX_DIMENSION = 65_536;
 
     static final int HEADER_MAGIC = 0;
@@ -48,8 +55,9 @@ public final class SlotLayout {
     static final int HEADER_SLOT_SIZE = 8;
     static final int HEADER_DIMENSION = 12;
     static final int HEADER_CREATED_AT = 16;
-    static final int HEADER_SLOTS_PER_CHUNK = 24;
+    static final int HEADER_FIRST_CHUNK_SLOTS = 24;
     static final int HEADER_CRC = 28;
+    static final int HEADER_CHUNK_DOUBLINGS = 32;
 
     public static final int STATE_OFFSET = 0;
     public static final int CRC_OFFSET = 4;
@@ -89,19 +97,24 @@ public final class SlotLayout {
 
     // ---- header -------------------------------------------------------------------------
 
-    static void writeHeader(ByteBuffer header, int slotSize, int dimension, long createdAt, int slotsPerChunk) {
+    static void writeHeader(ByteBuffer header, int slotSize, int dimension, long createdAt, ChunkSeries chunks) {
         header.putInt(HEADER_MAGIC, MAGIC);
         header.putInt(HEADER_FORMAT, FORMAT_VERSION);
         header.putInt(HEADER_SLOT_SIZE, slotSize);
         header.putInt(HEADER_DIMENSION, dimension);
         header.putLong(HEADER_CREATED_AT, createdAt);
-        header.putInt(HEADER_SLOTS_PER_CHUNK, slotsPerChunk);
+        header.putInt(HEADER_FIRST_CHUNK_SLOTS, Math.toIntExact(chunks.first()));
+        header.putInt(HEADER_CHUNK_DOUBLINGS, chunks.doublings());
         header.putInt(HEADER_CRC, headerChecksum(header));
     }
 
+    /** The header checksum as the format the header states defines it. */
     static int headerChecksum(ByteBuffer header) {
         CRC32C crc = new CRC32C();
         crc.update(header.slice(0, HEADER_CRC));
+        if (headerFormat(header) != FORMAT_FIXED_CHUNKS) {
+            crc.update(header.slice(HEADER_CHUNK_DOUBLINGS, Integer.BYTES));
+        }
         return (int) crc.getValue();
     }
 
@@ -125,8 +138,11 @@ public final class SlotLayout {
         return header.getLong(HEADER_CREATED_AT);
     }
 
-    static int headerSlotsPerChunk(ByteBuffer header) {
-        return header.getInt(HEADER_SLOTS_PER_CHUNK);
+    /** The chunk series the header records, in slots (fixed chunks for format 1). */
+    static ChunkSeries headerChunks(ByteBuffer header) {
+        int first = header.getInt(HEADER_FIRST_CHUNK_SLOTS);
+        int doublings = headerFormat(header) == FORMAT_FIXED_CHUNKS ? 0 : header.getInt(HEADER_CHUNK_DOUBLINGS);
+        return new ChunkSeries(first, doublings);
     }
 
     static int headerStoredChecksum(ByteBuffer header) {

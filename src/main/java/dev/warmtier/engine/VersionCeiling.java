@@ -53,6 +53,8 @@ final class VersionCeiling implements AutoCloseable {
 
     private final Path path;
     private final FileChannel channel;
+    /** Where raises write and force the channel, out of reach of a caller's interrupt. */
+    private final FileIo io;
     private final long block;
     private final Found found;
     private final long foundCeiling;
@@ -77,10 +79,11 @@ final class VersionCeiling implements AutoCloseable {
     /** Raises done since open, each one write and one force; for tests and reports. */
     private final LongAdder raises = new LongAdder();
 
-    private VersionCeiling(Path path, FileChannel channel, long block, Found found, long ceiling, long sequence,
-                           int newest) {
+    private VersionCeiling(Path path, FileChannel channel, FileIo io, long block, Found found, long ceiling,
+                           long sequence, int newest) {
         this.path = path;
         this.channel = channel;
+        this.io = io;
         this.block = block;
         this.found = found;
         this.foundCeiling = ceiling;
@@ -97,7 +100,7 @@ final class VersionCeiling implements AutoCloseable {
      * @param block versions reserved per raise; {@link #BLOCK} in production
      * @throws StoreFormatException when a whole record has a format this build does not read
      */
-    static VersionCeiling open(Path dir, long block) {
+    static VersionCeiling open(Path dir, long block, FileIo io) {
         if (block < 1) {
             throw new IllegalArgumentException("block must be at least 1, was " + block);
         }
@@ -130,7 +133,7 @@ final class VersionCeiling implements AutoCloseable {
                 }
             }
             Found found = best < 0 ? Found.DAMAGED : fresh ? Found.NONE : Found.INTACT;
-            return new VersionCeiling(path, channel, block, found, bestCeiling, Math.max(bestSequence, 0), best);
+            return new VersionCeiling(path, channel, io, block, found, bestCeiling, Math.max(bestSequence, 0), best);
         } catch (IOException e) {
             HeaderedFile.closeQuietly(channel);
             throw HeaderedFile.openFailure(path, e);
@@ -224,14 +227,20 @@ final class VersionCeiling implements AutoCloseable {
         return raiseLock.getQueueLength();
     }
 
-    /** Overwrites the record not holding the newest value, forces it, then publishes the value. */
+    /**
+     * Overwrites the record not holding the newest value, forces it (on the {@link FileIo} thread,
+     * so an interrupted writer cannot close the channel), then publishes the value.
+     */
     private void write(long ceiling) {
         assert raiseLock.isHeldByCurrentThread();
         int target = newest == 0 ? 1 : 0;
         long next = sequence + 1;
         try {
-            writeFully(channel, VersionCeilingLayout.encode(next, ceiling), VersionCeilingLayout.recordOffset(target));
-            channel.force(false);
+            io.call(() -> {
+                writeFully(channel, VersionCeilingLayout.encode(next, ceiling), VersionCeilingLayout.recordOffset(target));
+                channel.force(false);
+                return null;
+            });
         } catch (IOException e) {
             if (MappedChunks.isOutOfSpace(e)) {
                 throw new InsufficientStorageException("no room to raise the version ceiling in " + path, e);

@@ -10,8 +10,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * The {@code warmTier} health component: DOWN when the latest check of a space found a violation
- * or could not read it, or when a background task (a space's interval flusher, the periodic check)
- * has stopped. Reads the latest checks (the background check keeps them fresh) rather
+ * or could not read it, when a space could not be opened at startup, or when a background task (a
+ * space's interval flusher, the periodic check) has stopped. Reads the latest checks (the background
+ * check keeps them fresh) rather
  * than scanning on every probe; a space never checked is checked once, here.
  */
 @Component("warmTier")
@@ -45,6 +46,10 @@ public class WarmTierHealthIndicator implements HealthIndicator {
             }
             space.put("checkedAt", outcome.at().toString());
             details.put(e.getKey(), space);
+        }
+        for (Map.Entry<String, String> e : spaces.unavailable().entrySet()) {
+            healthy = false;
+            details.put(e.getKey(), Map.of("error", "could not be opened at startup: " + e.getValue()));
         }
         Map<String, Object> stopped = new LinkedHashMap<>();
         if (monitor.backgroundCheckStopped()) {

@@ -1,8 +1,10 @@
 package dev.warmtier.space;
 
+import dev.warmtier.engine.DimensionMismatchException;
 import dev.warmtier.engine.MemoryStore;
 import dev.warmtier.engine.RecoveryReport;
 import dev.warmtier.engine.StoreClosedException;
+import dev.warmtier.engine.StoreLockedException;
 import dev.warmtier.engine.StoreOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,7 +29,14 @@ import org.springframework.stereotype.Component;
  * Owns one open {@link MemoryStore} per memory space, each in {@code <data-dir>/<space>}.
  *
  * <p>The constructor opens the {@code default} space (creating it if missing) and every existing
- * space directory, so a locked or incompatible data dir stops startup before the server listens.
+ * space directory, so a locked data dir, or one made with another embedding dimension, stops
+ * startup before the server listens. A space that fails to open for any other reason (damaged or
+ * half-made files, no room to map it) does not: it is logged, reported by {@link #unavailable()}
+ * (health shows it DOWN), its requests answer 503, and every other space serves.
+ *
+ * <p>A space is created in a directory whose name is not a space name ({@code <space>.creating})
+ * and renamed into place once its files are whole, so a create that fails, or a crash during one,
+ * leaves no space behind; startup deletes such leftovers, as it does those of a drop.
  * {@link #close()} closes every store; Spring calls it on context shutdown (after the web server
  * has drained, with graceful shutdown), which leaves each space with its clean-shutdown mark and
  * no held lock.
@@ -42,6 +51,8 @@ public class SpaceRegistry implements AutoCloseable {
     static final String SLOT_FILE = "slots.dat";
     /** Suffix of a space directory being dropped; holds a dot, so it can never be a space name. */
     static final String DROPPED_SUFFIX = ".dropped";
+    /** Suffix of a space directory being created; holds a dot, so it can never be a space name. */
+    static final String CREATING_SUFFIX = ".creating";
 
     private static final Logger log = LoggerFactory.getLogger(SpaceRegistry.class);
 
@@ -49,6 +60,11 @@ public class SpaceRegistry implements AutoCloseable {
     private final StoreOptions options;
     /** Open stores by space name; read without locking, changed only under {@link #lifecycle}. */
     private final Map<String, MemoryStore> stores = new ConcurrentHashMap<>();
+    /**
+     * Spaces whose directory could not be opened at startup, with why; filled by the constructor,
+     * emptied of a space only by its drop (under {@link #lifecycle}); read without locking.
+     */
+    private final Map<String, String> unavailable = new ConcurrentHashMap<>();
     /** Serializes create, drop and close, so a space is never opened twice or left open after close. */
     private final Object lifecycle = new Object();
     /** Set once by close(); volatile so request threads see a shutdown under way without the lock. */
@@ -78,11 +94,12 @@ public class SpaceRegistry implements AutoCloseable {
         this.options = customize.apply(properties.toStoreOptions());
         try {
             Files.createDirectories(this.dataDir);
-            deleteDroppedLeftovers();
-            open(DEFAULT_SPACE);
+            deleteLeftovers(DROPPED_SUFFIX, "an interrupted drop");
+            deleteLeftovers(CREATING_SUFFIX, "a create that did not finish");
+            openAtStartup(DEFAULT_SPACE);
             for (String name : existingSpaces()) {
-                if (!stores.containsKey(name)) {
-                    open(name);
+                if (!stores.containsKey(name) && !unavailable.containsKey(name)) {
+                    openAtStartup(name);
                 }
             }
         } catch (RuntimeException e) {
@@ -94,11 +111,31 @@ public class SpaceRegistry implements AutoCloseable {
             throw failure;
         }
         log.info("Opened {} space(s) in {}: {}", stores.size(), this.dataDir, names());
+        if (!unavailable.isEmpty()) {
+            log.error("{} space(s) could not be opened and answer 503 until repaired or dropped: {}",
+                    unavailable.size(), new TreeSet<>(unavailable.keySet()));
+        }
     }
 
-    /** The store of a space, if the space exists. */
+    /**
+     * The store of a space, if the space exists.
+     *
+     * @throws SpaceUnavailableException when the space exists but could not be opened at startup
+     */
     public Optional<MemoryStore> get(String name) {
-        return name == null ? Optional.empty() : Optional.ofNullable(stores.get(name));
+        if (name == null) {
+            return Optional.empty();
+        }
+        MemoryStore store = stores.get(name);
+        if (store == null && unavailable.containsKey(name)) {
+            throw new SpaceUnavailableException(name);
+        }
+        return Optional.ofNullable(store);
+    }
+
+    /** Spaces that could not be opened at startup, with why (for logs and health; may name files). */
+    public Map<String, String> unavailable() {
+        return Map.copyOf(unavailable);
     }
 
     /** Names of all spaces, sorted. */
@@ -140,8 +177,44 @@ public class SpaceRegistry implements AutoCloseable {
             if (stores.containsKey(name)) {
                 return false;
             }
-            open(name);
+            if (unavailable.containsKey(name)) {
+                throw new SpaceUnavailableException(name);
+            }
+            createAndOpen(name);
             return true;
+        }
+    }
+
+    /**
+     * Makes the space's files in {@code <name>.creating}, renames the directory into place and
+     * opens it; any failure removes what it made, so nothing of the space is left. A directory of
+     * that name that is already there (not a space: it has no slot file) is opened in place and
+     * left as it was found on failure.
+     */
+    private void createAndOpen(String name) {
+        Path target = dataDir.resolve(name);
+        if (Files.exists(target)) {
+            open(name);
+            return;
+        }
+        Path staging = dataDir.resolve(name + CREATING_SUFFIX);
+        boolean moved = false;
+        try {
+            deleteTree(staging);
+            MemoryStore.open(staging, options).close();
+            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+            moved = true;
+            forceDirectory(dataDir);
+            open(name);
+        } catch (RuntimeException | IOException e) {
+            RuntimeException failure = e instanceof RuntimeException runtime ? runtime
+                    : new UncheckedIOException("cannot create space " + name + " in " + dataDir, (IOException) e);
+            try {
+                deleteTree(moved ? target : staging);
+            } catch (IOException | RuntimeException cleanup) {
+                failure.addSuppressed(cleanup);
+            }
+            throw failure;
         }
     }
 
@@ -160,12 +233,18 @@ public class SpaceRegistry implements AutoCloseable {
         synchronized (lifecycle) {
             requireOpen();
             MemoryStore store = name == null ? null : stores.remove(name);
-            if (store == null) {
+            boolean wasUnavailable = name != null && unavailable.remove(name) != null;
+            if (store == null && !wasUnavailable) {
                 return false;
             }
-            closing(name);
-            store.close();
+            if (store != null) {
+                closing(name);
+                store.close();
+            }
             Path dropped = dataDir.resolve(name + DROPPED_SUFFIX);
+            // Clear the interrupt flag for the file work (a FileChannel would refuse to force the
+            // directory for an interrupted thread); the caller gets it back after.
+            boolean interrupted = Thread.interrupted();
             try {
                 deleteTree(dropped);
                 Files.move(dataDir.resolve(name), dropped, StandardCopyOption.ATOMIC_MOVE);
@@ -173,6 +252,10 @@ public class SpaceRegistry implements AutoCloseable {
                 deleteTree(dropped);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot delete the files of space " + name + " in " + dataDir, e);
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
             log.info("Dropped space {}", name);
             return true;
@@ -204,6 +287,27 @@ public class SpaceRegistry implements AutoCloseable {
                 throw failure;
             }
             log.info("Closed all spaces in {}", dataDir);
+        }
+    }
+
+    /**
+     * Opens (or, for the default space, creates) a space at startup. A failure that concerns the
+     * whole data dir (another process holds it, another embedding dimension) stops startup; any
+     * other leaves just this space unavailable.
+     */
+    private void openAtStartup(String name) {
+        try {
+            if (Files.exists(dataDir.resolve(name))) {
+                open(name);
+            } else {
+                createAndOpen(name);
+            }
+        } catch (StoreLockedException | DimensionMismatchException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            unavailable.put(name, String.valueOf(e.getMessage()));
+            log.error("Space {} could not be opened and is unavailable (health DOWN, 503 for its requests) until"
+                    + " its files are repaired and the service restarted, or it is dropped: {}", name, e.toString(), e);
         }
     }
 
@@ -247,7 +351,7 @@ public class SpaceRegistry implements AutoCloseable {
                 String name = entry.getFileName().toString();
                 if (isValidName(name) && Files.isRegularFile(entry.resolve(SLOT_FILE))) {
                     names.add(name);
-                } else if (!name.endsWith(DROPPED_SUFFIX)) {
+                } else if (!name.endsWith(DROPPED_SUFFIX) && !name.endsWith(CREATING_SUFFIX)) {
                     log.warn("Ignoring {}: not a space directory (name must match {} and hold {})",
                             entry, NAME.pattern(), SLOT_FILE);
                 }
@@ -257,11 +361,11 @@ public class SpaceRegistry implements AutoCloseable {
         return names;
     }
 
-    /** Finishes drops that a crash interrupted. */
-    private void deleteDroppedLeftovers() throws IOException {
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dataDir, "*" + DROPPED_SUFFIX)) {
+    /** Deletes the directories with {@code suffix} that a crash left: drops to finish, creates to undo. */
+    private void deleteLeftovers(String suffix, String leftBy) throws IOException {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dataDir, "*" + suffix)) {
             for (Path entry : entries) {
-                log.info("Deleting {}, left by an interrupted drop", entry);
+                log.info("Deleting {}, left by {}", entry, leftBy);
                 deleteTree(entry);
             }
         }

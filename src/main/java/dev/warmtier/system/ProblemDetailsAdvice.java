@@ -4,6 +4,7 @@ import dev.warmtier.engine.ContentTooLargeException;
 import dev.warmtier.engine.CorruptionException;
 import dev.warmtier.engine.InsufficientStorageException;
 import dev.warmtier.engine.StoreClosedException;
+import dev.warmtier.space.SpaceUnavailableException;
 import java.io.IOException;
 import java.net.URI;
 import java.util.Collection;
@@ -92,6 +93,9 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
             return problem(HttpStatus.INSUFFICIENT_STORAGE, "insufficient-storage",
                     "the disk is full; reads keep working, writes resume once there is room", null);
         }
+        if (e instanceof SpaceUnavailableException) {
+            return problem(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", e.getMessage(), null);
+        }
         if (e instanceof StoreClosedException) {
             return problem(HttpStatus.SERVICE_UNAVAILABLE, "unavailable",
                     "the space is closing or the service is shutting down; retry after the Retry-After delay", null);
@@ -120,7 +124,7 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     @ExceptionHandler({InvalidRequestException.class, PayloadTooLargeException.class, NotFoundException.class,
             PreconditionFailedException.class, IllegalArgumentException.class, InsufficientStorageException.class,
             StoreClosedException.class, CorruptionException.class, UnsupportedContentException.class,
-            NotAcceptableException.class})
+            NotAcceptableException.class, SpaceUnavailableException.class})
     ResponseEntity<Object> handleApiException(RuntimeException e, WebRequest request) {
         ProblemDetail problem = problemFor(e);
         HttpHeaders headers = new HttpHeaders();

@@ -19,9 +19,19 @@ class AtomicSlotAllocatorTest {
     void startsAtTheRecoveredMarkAndCountsUp() {
         AtomicSlotAllocator allocator = new AtomicSlotAllocator(41);
         assertThat(allocator.next()).isEqualTo(41);
-        assertThat(allocator.claim()).isEqualTo(41);
-        assertThat(allocator.claim()).isEqualTo(42);
+        assertThat(allocator.claim(100)).isEqualTo(41);
+        assertThat(allocator.claim(100)).isEqualTo(42);
         assertThat(allocator.next()).isEqualTo(43);
+    }
+
+    @Test
+    void aClaimAtTheLimitTakesNothing() {
+        AtomicSlotAllocator allocator = new AtomicSlotAllocator(41);
+        assertThat(allocator.claim(42)).isEqualTo(41);
+        assertThat(allocator.claim(42)).isEqualTo(-1);
+        assertThat(allocator.claim(42)).isEqualTo(-1);
+        assertThat(allocator.next()).as("failed claims leave the mark where it was").isEqualTo(42);
+        assertThat(allocator.claim(43)).isEqualTo(42);
     }
 
     @Test
@@ -55,7 +65,7 @@ class AtomicSlotAllocatorTest {
                     long[] slotBytes = new long[SlotLayout.slotSize(768) / Long.BYTES];
                     start.await();
                     for (int i = 0; i < claims; i++) {
-                        mine[i] = allocator.claim();
+                        mine[i] = allocator.claim(Long.MAX_VALUE);
                         java.util.Arrays.fill(slotBytes, mine[i]);
                         allocator.used(mine[i]);
                     }

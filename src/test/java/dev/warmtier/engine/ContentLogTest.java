@@ -24,16 +24,23 @@ class ContentLogTest {
     @TempDir
     Path dir;
     ContentLog log;
+    FileIo io;
+
+    /** Recovery with no slot vouching for any record. */
+    static final ContentLog.VouchedRecords NONE_VOUCHED =
+            from -> new ContentLog.VouchedRecords.Batch(new long[0], new int[0], true);
 
     @BeforeEach
     void open() {
-        log = ContentLog.open(dir, TestStores.small(), FileExtender.ZERO_FILL, 0);
-        log.recover(new long[0], new int[0]);
+        io = new FileIo("content-log-test");
+        log = ContentLog.open(dir, TestStores.small(), FileExtender.ZERO_FILL, io, 0, java.util.Optional::empty);
+        log.recover(NONE_VOUCHED);
     }
 
     @AfterEach
     void close() {
         log.close();
+        io.close();
     }
 
     /** An appended record: where it went and what it holds. */
@@ -59,7 +66,7 @@ class ContentLogTest {
                         String content = TestStores.text(id, (i * 7919 + thread * 104_729) % 20_000);
                         byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
                         byte[] contentBytes = content.getBytes(StandardCharsets.UTF_8);
-                        long offset = log.append(idBytes, contentBytes);
+                        long offset = log.append(idBytes, contentBytes, 0);
                         mine.add(new Appended(offset, ContentRecordLayout.recordLength(idBytes.length,
                                 contentBytes.length), id, content));
                     }
@@ -93,7 +100,7 @@ class ContentLogTest {
 
     @Test
     void readingARangeThatIsNotACommittedRecordFailsClearly() {
-        long offset = log.append("id".getBytes(StandardCharsets.UTF_8), "content".getBytes(StandardCharsets.UTF_8));
+        long offset = log.append("id".getBytes(StandardCharsets.UTF_8), "content".getBytes(StandardCharsets.UTF_8), 0);
         int length = ContentRecordLayout.recordLength(2, 7);
         assertThatThrownBy(() -> log.read(offset, length + 8)).isInstanceOf(CorruptionException.class);
         assertThatThrownBy(() -> log.read(offset + length, length)).isInstanceOf(CorruptionException.class);
@@ -102,12 +109,12 @@ class ContentLogTest {
 
     @Test
     void recoveryFindsTheTailAgain() {
-        log.append("a".getBytes(StandardCharsets.UTF_8), new byte[100]);
-        log.append("b".getBytes(StandardCharsets.UTF_8), new byte[CHUNK - 200]); // padded into chunk 1
+        log.append("a".getBytes(StandardCharsets.UTF_8), new byte[100], 0);
+        log.append("b".getBytes(StandardCharsets.UTF_8), new byte[CHUNK - 200], 0); // padded into chunk 1
         long tail = log.tail();
         log.close();
-        log = ContentLog.open(dir, TestStores.small(), FileExtender.ZERO_FILL, 0);
-        ContentLog.Recovery recovery = log.recover(new long[0], new int[0]);
+        log = ContentLog.open(dir, TestStores.small(), FileExtender.ZERO_FILL, io, 0, java.util.Optional::empty);
+        ContentLog.Recovery recovery = log.recover(NONE_VOUCHED);
         assertThat(recovery.tail()).isEqualTo(tail);
         assertThat(recovery.truncatedBytes()).isZero();
         assertThat(recovery.invalidRecordOffset()).isEqualTo(-1);

@@ -14,7 +14,7 @@ public abstract class ObservedSlotAllocator implements SlotAllocator {
         this.delegate = delegate;
     }
 
-    /** Called with each slot the delegate claimed, before the engine gets it. */
+    /** Called with each slot the delegate claimed (never for a refused claim), before the engine gets it. */
     protected void claimed(long slot) {
     }
 
@@ -23,9 +23,11 @@ public abstract class ObservedSlotAllocator implements SlotAllocator {
     }
 
     @Override
-    public final long claim() {
-        long slot = delegate.claim();
-        claimed(slot);
+    public final long claim(long limit) {
+        long slot = delegate.claim(limit);
+        if (slot >= 0) {
+            claimed(slot);
+        }
         return slot;
     }
 

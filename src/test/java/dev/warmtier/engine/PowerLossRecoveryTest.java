@@ -30,7 +30,7 @@ class PowerLossRecoveryTest {
             }
         }
         DamagedFiles files = new DamagedFiles(dir, TestStores.DIMENSION);
-        int chunk = options.contentChunkBytes();
+        long chunk = options.contentChunks().first();
         long padding = -1;
         for (int i = 1; i < 20 && padding < 0; i++) {
             long previous = files.readSlotLong(slots[i - 1], SlotLayout.CONTENT_OFFSET_OFFSET);

@@ -73,13 +73,13 @@ class SlotLayoutTest {
     @Test
     void theHeaderRoundTripsAndDetectsDamage() {
         ByteBuffer header = ByteBuffer.allocate(SlotLayout.HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        SlotLayout.writeHeader(header, size, DIM, 123_456L, 32);
+        SlotLayout.writeHeader(header, size, DIM, 123_456L, new ChunkSeries(32, 5));
         assertThat(SlotLayout.headerMagic(header)).isEqualTo(SlotLayout.MAGIC);
         assertThat(SlotLayout.headerFormat(header)).isEqualTo(SlotLayout.FORMAT_VERSION);
         assertThat(SlotLayout.headerSlotSize(header)).isEqualTo(size);
         assertThat(SlotLayout.headerDimension(header)).isEqualTo(DIM);
         assertThat(SlotLayout.headerCreatedAt(header)).isEqualTo(123_456L);
-        assertThat(SlotLayout.headerSlotsPerChunk(header)).isEqualTo(32);
+        assertThat(SlotLayout.headerChunks(header)).isEqualTo(new ChunkSeries(32, 5));
         assertThat(SlotLayout.headerStoredChecksum(header)).isEqualTo(SlotLayout.headerChecksum(header));
         header.putInt(12, DIM + 1);
         assertThat(SlotLayout.headerStoredChecksum(header)).isNotEqualTo(SlotLayout.headerChecksum(header));

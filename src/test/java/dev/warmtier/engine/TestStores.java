@@ -18,7 +18,16 @@ final class TestStores {
                 .withEmbeddingDimension(DIMENSION)
                 .withDurability(Durability.NONE, Duration.ofMillis(100))
                 .withMaxContentBytes(64 * 1024)
-                .withChunks(16, 128 * 1024);
+                .withChunks(16, 128 * 1024)
+                .withGrowAhead(false); // growth only when a write needs it, so tests can count it
+    }
+
+    /**
+     * Small chunks that double, as production's do: slots 4, 4, 8, 16, 32, 32, ...; content 16,
+     * 16, 32, 64, 128, 128, ... KiB (the largest holds the largest record).
+     */
+    static StoreOptions growing() {
+        return small().withChunks(new ChunkSeries(4, 3), new ChunkSeries(16 * 1024, 3));
     }
 
     static MemoryStore open(Path dir) {

@@ -28,6 +28,14 @@ class VersionCeilingTest {
 
     private static final long BLOCK = 10;
 
+    /** The I/O thread the ceilings of these tests raise on, as a store's do. */
+    private static final FileIo IO = new FileIo("version-ceiling-test");
+
+    @org.junit.jupiter.api.AfterAll
+    static void stopIo() {
+        IO.close();
+    }
+
     @TempDir
     Path dir;
 
@@ -49,7 +57,7 @@ class VersionCeilingTest {
 
     @Test
     void aNewFileHoldsCeilingZeroInBothRecordsAndARaiseReadsBack() throws Exception {
-        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK)) {
+        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO)) {
             assertThat(ceiling.found()).isEqualTo(VersionCeiling.Found.NONE);
             assertThat(ceiling.durable()).isZero();
             assertThat(Files.size(dir.resolve(VersionCeiling.FILE_NAME))).isEqualTo(VersionCeilingLayout.FILE_BYTES);
@@ -59,7 +67,7 @@ class VersionCeilingTest {
             assertThat(ceiling.durable()).isEqualTo(BLOCK);
             assertThat(ceiling.raises()).isEqualTo(1);
         }
-        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK)) {
+        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO)) {
             assertThat(ceiling.found()).isEqualTo(VersionCeiling.Found.INTACT);
             assertThat(ceiling.foundCeiling()).as("%s %s", describe(0), describe(1)).isEqualTo(BLOCK);
             assertThat(ceiling.durable()).isEqualTo(BLOCK);
@@ -70,7 +78,7 @@ class VersionCeilingTest {
 
     @Test
     void coveredVersionsWriteNothingAndARaiseGoesUpByWholeBlocks() throws Exception {
-        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK)) {
+        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO)) {
             ceiling.cover(0);
             assertThat(ceiling.raises()).as("version 0 is under ceiling 0").isZero();
             ceiling.cover(10);
@@ -88,7 +96,7 @@ class VersionCeilingTest {
 
     @Test
     void raisesAlternateBetweenTheTwoRecordsWithRisingSequences() throws Exception {
-        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK)) {
+        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO)) {
             // New file: A = {1, 0}, B = {0, 0}; A is the newer, so the first raise goes to B
             // ({2, 10}), the second to A ({3, 20}), the third to B ({4, 30}).
             for (int raise = 1; raise <= 3; raise++) {
@@ -121,7 +129,7 @@ class VersionCeilingTest {
         int rounds = 20;
         long block = writers;
         List<String> problems = new CopyOnWriteArrayList<>();
-        try (VersionCeiling ceiling = VersionCeiling.open(dir, block)) {
+        try (VersionCeiling ceiling = VersionCeiling.open(dir, block, IO)) {
             CyclicBarrier start = new CyclicBarrier(writers + 1);
             CyclicBarrier end = new CyclicBarrier(writers + 1);
             ExecutorService pool = Executors.newFixedThreadPool(writers);
@@ -165,7 +173,7 @@ class VersionCeilingTest {
             System.out.printf("%d writers lined up at each of %d boundaries (block %d): %d raises, ceiling %d%n",
                     writers, rounds, block, ceiling.raises(), ceiling.durable());
         }
-        try (VersionCeiling ceiling = VersionCeiling.open(dir, block)) {
+        try (VersionCeiling ceiling = VersionCeiling.open(dir, block, IO)) {
             assertThat(ceiling.foundCeiling()).as("%s %s", describe(0), describe(1)).isEqualTo(rounds * block);
         }
     }
@@ -180,13 +188,13 @@ class VersionCeilingTest {
 
     @Test
     void aGarbledNewerRecordFallsBackToTheOlderOne() throws Exception {
-        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK)) {
+        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO)) {
             ceiling.cover(BLOCK); // B = {2, 10}
             ceiling.cover(2 * BLOCK); // A = {3, 20}
         }
         // A bad disk flips a bit of A's ceiling: its checksum no longer holds.
         damage().flipVersionCeilingByte(VersionCeilingLayout.recordOffset(0) + VersionCeilingLayout.CEILING_OFFSET);
-        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK)) {
+        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO)) {
             assertThat(ceiling.found()).as("%s %s", describe(0), describe(1)).isEqualTo(VersionCeiling.Found.INTACT);
             assertThat(ceiling.foundCeiling()).as("B, the older whole record").isEqualTo(BLOCK);
         }
@@ -194,14 +202,14 @@ class VersionCeilingTest {
 
     @Test
     void aRaiseTornByACrashLeavesThePreviousCeilingAndTheNextRaiseOverwritesTheTornRecord() throws Exception {
-        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK)) {
+        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO)) {
             ceiling.cover(BLOCK); // B = {2, 10}
             ceiling.cover(2 * BLOCK); // A = {3, 20}
         }
         // The next raise would write B = {4, 30}; the crash kept only its first 20 bytes.
         byte[] whole = VersionCeilingLayout.encode(4, 3 * BLOCK).array();
         damage().writeVersionCeilingBytes(VersionCeilingLayout.recordOffset(1), java.util.Arrays.copyOf(whole, 20));
-        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK)) {
+        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO)) {
             assertThat(VersionCeilingLayout.isWhole(record(1))).as(describe(1)).isFalse();
             assertThat(ceiling.foundCeiling()).as("A, the raise before the torn one: %s", describe(0))
                     .isEqualTo(2 * BLOCK);
@@ -211,14 +219,14 @@ class VersionCeilingTest {
             assertThat(VersionCeilingLayout.ceiling(record(1))).as(describe(1)).isEqualTo(3 * BLOCK);
             assertThat(VersionCeilingLayout.ceiling(record(0))).as(describe(0)).isEqualTo(2 * BLOCK);
         }
-        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK)) {
+        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO)) {
             assertThat(ceiling.foundCeiling()).isEqualTo(3 * BLOCK);
         }
     }
 
     @Test
     void aFileCutShortKeepsTheWholeRecordBeforeTheCut() throws Exception {
-        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK)) {
+        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO)) {
             ceiling.cover(BLOCK); // B = {2, 10}
             ceiling.cover(2 * BLOCK); // A = {3, 20}
         }
@@ -226,7 +234,7 @@ class VersionCeilingTest {
                 java.nio.file.StandardOpenOption.WRITE)) {
             channel.truncate(VersionCeilingLayout.recordOffset(1) + 7);
         }
-        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK)) {
+        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO)) {
             assertThat(ceiling.found()).isEqualTo(VersionCeiling.Found.INTACT);
             assertThat(ceiling.foundCeiling()).isEqualTo(2 * BLOCK);
         }
@@ -234,19 +242,19 @@ class VersionCeilingTest {
 
     @Test
     void bothRecordsGarbledReadAsDamagedNeverAsALowerCeiling() throws Exception {
-        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK)) {
+        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO)) {
             ceiling.cover(5 * BLOCK);
             ceiling.cover(9 * BLOCK);
         }
         damage().flipVersionCeilingByte(VersionCeilingLayout.recordOffset(0) + VersionCeilingLayout.SEQUENCE_OFFSET);
         damage().flipVersionCeilingByte(VersionCeilingLayout.recordOffset(1) + VersionCeilingLayout.CEILING_OFFSET + 3);
-        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK)) {
+        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO)) {
             assertThat(ceiling.found()).as("%s %s", describe(0), describe(1)).isEqualTo(VersionCeiling.Found.DAMAGED);
             assertThat(ceiling.foundCeiling()).isZero();
             // A raise from here (allowed only when the caller knows the exact last version) makes it whole again.
             ceiling.cover(9 * BLOCK + 1);
         }
-        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK)) {
+        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO)) {
             assertThat(ceiling.found()).as("%s %s", describe(0), describe(1)).isEqualTo(VersionCeiling.Found.INTACT);
             assertThat(ceiling.foundCeiling()).isEqualTo(10 * BLOCK);
         }
@@ -254,12 +262,12 @@ class VersionCeilingTest {
 
     @Test
     void aWholeRecordOfAnotherFormatFailsTheOpenClearly() throws Exception {
-        VersionCeiling.open(dir, BLOCK).close();
+        VersionCeiling.open(dir, BLOCK, IO).close();
         ByteBuffer future = VersionCeilingLayout.encode(7, 70);
         future.putInt(VersionCeilingLayout.FORMAT_OFFSET, 2);
         future.putInt(VersionCeilingLayout.CRC_OFFSET, VersionCeilingLayout.checksum(future));
         damage().writeVersionCeilingBytes(VersionCeilingLayout.recordOffset(0), future.array());
-        assertThatThrownBy(() -> VersionCeiling.open(dir, BLOCK))
+        assertThatThrownBy(() -> VersionCeiling.open(dir, BLOCK, IO))
                 .isInstanceOf(StoreFormatException.class)
                 .hasMessageContaining(VersionCeiling.FILE_NAME)
                 .hasMessageContaining("format version 2");

@@ -3,7 +3,7 @@ package dev.warmtier.space;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import dev.warmtier.engine.StoreFormatException;
+import dev.warmtier.engine.DimensionMismatchException;
 import dev.warmtier.engine.StoreLockedException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -63,7 +63,7 @@ class SpaceLifecycleTests {
         Throwable failure = catchThrowable(() -> WarmTierRuns.start(dataDir, "--warmtier.embedding-dimension=16").close());
 
         assertThat(failure).isNotNull();
-        assertThat(WarmTierRuns.messages(failure)).contains(StoreFormatException.class.getName())
+        assertThat(WarmTierRuns.messages(failure)).contains(DimensionMismatchException.class.getName())
                 .contains("embedding dimension mismatch")
                 .contains("created with embedding dimension 8 but is being opened with 16");
         assertThat(output).contains("APPLICATION FAILED TO START")

@@ -79,10 +79,14 @@ class WarmTierPropertiesTests {
         StoreOptions options = properties.toStoreOptions();
 
         assertThat(options.embeddingDimension()).isEqualTo(dimension);
-        long chunkBytes = (long) options.slotsPerChunk() * SlotLayout.slotSize(dimension);
-        assertThat(chunkBytes).as("slot chunk bytes at dimension %d, %d slots", dimension, options.slotsPerChunk())
-                .isLessThanOrEqualTo(StoreOptions.DEFAULT_CHUNK_BYTES)
-                .isGreaterThan(StoreOptions.DEFAULT_CHUNK_BYTES - SlotLayout.slotSize(768) - SlotLayout.slotSize(dimension));
+        int slotSize = SlotLayout.slotSize(dimension);
+        long firstBytes = options.slotChunks().first() * slotSize;
+        long maxBytes = options.slotChunks().max() * slotSize;
+        assertThat(firstBytes).as("first slot chunk bytes at dimension %d, %s", dimension, options.slotChunks())
+                .isLessThanOrEqualTo(Math.max(slotSize, StoreOptions.FIRST_CHUNK_BYTES));
+        assertThat(maxBytes).as("largest slot chunk bytes at dimension %d, %s", dimension, options.slotChunks())
+                .isLessThanOrEqualTo(Math.max(slotSize, StoreOptions.DEFAULT_MAX_CHUNK_BYTES))
+                .isGreaterThan(StoreOptions.DEFAULT_MAX_CHUNK_BYTES / 2 - slotSize);
     }
 
     @ParameterizedTest(name = "{0}={1}")

@@ -62,23 +62,32 @@ public final class MemoryModelAccess {
 
     // ---- content log ----------------------------------------------------------------------
 
-    /** Opens (creating) the real content log in {@code dir}, as a store does on open. */
+    /**
+     * Opens (creating) the real content log in {@code dir} with its first chunk mapped, as a store
+     * does on open. Its I/O runs on the calling threads, as a store's does while it opens.
+     */
     public static OpenContentLog openContentLog(Path dir, StoreOptions options) {
-        return new OpenContentLog(ContentLog.open(dir, options, FileExtender.ZERO_FILL, System.currentTimeMillis()));
+        FileIo io = new FileIo(String.valueOf(dir.getFileName()));
+        ContentLog log = ContentLog.open(dir, options, FileExtender.ZERO_FILL, io, System.currentTimeMillis(),
+                java.util.Optional::empty);
+        log.ensureCapacity(1);
+        return new OpenContentLog(log, io);
     }
 
     /** A real {@link ContentLog}, reachable from outside the engine package. */
     public static final class OpenContentLog implements AutoCloseable {
 
         private final ContentLog log;
+        private final FileIo io;
 
-        private OpenContentLog(ContentLog log) {
+        private OpenContentLog(ContentLog log, FileIo io) {
             this.log = log;
+            this.io = io;
         }
 
         /** {@link ContentLog#append}: reserves under the tail lock, writes, publishes with release. */
         public long append(byte[] id, byte[] content) {
-            return log.append(id, content);
+            return log.append(id, content, 0);
         }
 
         /**
@@ -97,6 +106,7 @@ public final class MemoryModelAccess {
         @Override
         public void close() {
             log.close();
+            io.close();
         }
     }
 }

@@ -61,7 +61,7 @@ public class ConcurrentAppendsGetDisjointRecords {
             try {
                 Path dir = Files.createTempDirectory("warmtier-jcstress-");
                 StoreOptions options = StoreOptions.defaults().withMaxContentBytes(64);
-                options = options.withChunks(options.slotsPerChunk(), 1 << 20);
+                options = options.withChunks(options.slotChunks(), dev.warmtier.engine.ChunkSeries.fixed(1 << 20));
                 OpenContentLog log = MemoryModelAccess.openContentLog(dir, options);
                 try (var files = Files.list(dir)) {
                     for (Path file : (Iterable<Path>) files::iterator) {

@@ -3,8 +3,9 @@ package dev.warmtier.jcstress;
 import dev.warmtier.engine.SlotAllocator;
 
 /**
- * How {@code MemoryStore.prepare} uses an allocator: claim a slot, (write its payload,) then tell
- * the allocator it was used. The claim tests call this, so they exercise the allocator exactly the
+ * How {@code MemoryStore.prepare} uses an allocator: claim a slot below the mapped capacity
+ * (here unbounded: the file never runs out of room), (write its payload,) then tell the allocator
+ * it was used. The claim tests call this, so they exercise the allocator exactly the
  * way a write does, and differ only in which allocator they give it.
  */
 public final class SlotClaims {
@@ -13,7 +14,7 @@ public final class SlotClaims {
     }
 
     public static long claimAsAWriteDoes(SlotAllocator allocator) {
-        long slot = allocator.claim();
+        long slot = allocator.claim(Long.MAX_VALUE);
         allocator.used(slot);
         return slot;
     }
