@@ -66,7 +66,7 @@ class SpaceController {
         Precondition precondition = Precondition.parse(ifMatch, ifNoneMatch);
         if (precondition.ifMatch() != null) {
             // Only an existing space can match, and it is then left as it is.
-            if (!precondition.ifMatchHolds(registry.get(space).isPresent() ? EXISTS : 0)) {
+            if (!precondition.ifMatchHolds(exists(space) ? EXISTS : 0)) {
                 throw spaceCondition(space);
             }
             return ResponseEntity.ok(new Space(space));
@@ -91,13 +91,18 @@ class SpaceController {
             throw new InvalidRequestException("space", "the default space always exists and cannot be dropped");
         }
         Precondition precondition = Precondition.parse(ifMatch, ifNoneMatch);
-        if (registry.get(space).isPresent() && !precondition.holds(EXISTS)) {
+        if (exists(space) && !precondition.holds(EXISTS)) {
             throw spaceCondition(space);
         }
         if (!registry.drop(space)) {
             throw new NotFoundException("space '" + space + "' does not exist");
         }
         return ResponseEntity.noContent().build();
+    }
+
+    /** Whether the space exists, open or not (one that could not open at startup exists, and can be dropped). */
+    private boolean exists(String space) {
+        return registry.names().contains(space) || registry.unavailable().containsKey(space);
     }
 
     private static PreconditionFailedException spaceCondition(String space) {
