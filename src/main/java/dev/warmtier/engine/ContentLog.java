@@ -50,11 +50,12 @@ final class ContentLog implements AutoCloseable {
     /** Logical offset where the next record starts; guarded by {@link #tailLock}. */
     private long tail;
 
-    private ContentLog(HeaderedFile file, ChunkSeries series, FileExtender extender, FileIo io, boolean growAhead) {
+    private ContentLog(HeaderedFile file, ChunkSeries series, FileExtender extender, Forcer forcer, FileIo io,
+                       boolean growAhead) {
         this.file = file;
         this.series = series;
-        this.chunks = new MappedChunks(file.path, file.channel, ContentRecordLayout.HEADER_BYTES, series, extender, io,
-                growAhead);
+        this.chunks = new MappedChunks(file.path, file.channel, ContentRecordLayout.HEADER_BYTES, series, extender,
+                forcer, io, growAhead);
     }
 
     /**
@@ -67,8 +68,8 @@ final class ContentLog implements AutoCloseable {
         HeaderedFile file = HeaderedFile.open(dir.resolve(FILE_NAME), ContentRecordLayout.HEADER_BYTES, extender,
                 header -> ContentRecordLayout.writeHeader(header, options.contentChunks(), now), dependent);
         try {
-            ContentLog log = new ContentLog(file, validateHeader(file.path, file.header, options), extender, io,
-                    options.growAhead());
+            ContentLog log = new ContentLog(file, validateHeader(file.path, file.header, options), extender,
+                    options.forcer(), io, options.growAhead());
             log.chunks.mapExisting();
             return log;
         } catch (RuntimeException e) {

@@ -62,6 +62,8 @@ final class MappedChunks {
     /** Chunk sizes in bytes. */
     private final ChunkSeries series;
     private final FileExtender extender;
+    /** Every force of a chunk's range goes through it, in every durability mode. */
+    private final Forcer forcer;
     private final FileIo io;
     /**
      * Serializes growth only; never taken by readers, and never held while a reader waits. A writer
@@ -79,8 +81,9 @@ final class MappedChunks {
     /** Copy-on-write: replaced whole under growLock, read lock-free. */
     private volatile Chunk[] chunks = new Chunk[0];
 
-    MappedChunks(Path path, FileChannel channel, long base, ChunkSeries series, FileExtender extender, FileIo io,
-                 boolean growAhead) {
+    MappedChunks(Path path, FileChannel channel, long base, ChunkSeries series, FileExtender extender, Forcer forcer,
+                 FileIo io, boolean growAhead) {
+        this.forcer = forcer;
         this.growAhead = growAhead;
         this.path = path;
         this.channel = channel;
@@ -233,10 +236,12 @@ final class MappedChunks {
 
     /** Forces every chunk that holds writes not forced yet. */
     void forceDirty() {
-        for (Chunk chunk : chunks) {
+        Chunk[] all = chunks;
+        for (int i = 0; i < all.length; i++) {
+            Chunk chunk = all[i];
             if (chunk.takeDirty()) {
                 try {
-                    chunk.buffer.force();
+                    forceWhole(i, chunk);
                 } catch (RuntimeException | Error e) {
                     chunk.markDirty(); // not on disk: the next flush must try this chunk again
                     throw e;
@@ -257,16 +262,21 @@ final class MappedChunks {
 
     /** Forces one range of one chunk now. */
     void force(int index, int offset, int length) {
-        chunks[index].buffer.force(offset, length);
+        forcer.force(path, base + series.start(index), chunks[index].buffer, offset, length);
         forces.increment();
     }
 
     void forceAll() {
-        for (Chunk chunk : chunks) {
-            chunk.takeDirty();
-            chunk.buffer.force();
+        Chunk[] all = chunks;
+        for (int i = 0; i < all.length; i++) {
+            all[i].takeDirty();
+            forceWhole(i, all[i]);
             forces.increment();
         }
+    }
+
+    private void forceWhole(int index, Chunk chunk) {
+        forcer.force(path, base + series.start(index), chunk.buffer, 0, chunk.buffer.capacity());
     }
 
     long forces() {

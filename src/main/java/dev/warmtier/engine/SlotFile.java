@@ -22,14 +22,15 @@ final class SlotFile implements AutoCloseable {
     private final ChunkSeries series;
     private final long createdAt;
 
-    private SlotFile(HeaderedFile file, ChunkSeries series, FileExtender extender, FileIo io, boolean growAhead) {
+    private SlotFile(HeaderedFile file, ChunkSeries series, FileExtender extender, Forcer forcer, FileIo io,
+                     boolean growAhead) {
         this.file = file;
         this.dimension = SlotLayout.headerDimension(file.header);
         this.slotSize = SlotLayout.headerSlotSize(file.header);
         this.series = series;
         this.createdAt = SlotLayout.headerCreatedAt(file.header);
         this.chunks = new MappedChunks(file.path, file.channel, SlotLayout.HEADER_BYTES, series.scaled(slotSize),
-                extender, io, growAhead);
+                extender, forcer, io, growAhead);
     }
 
     /**
@@ -49,7 +50,7 @@ final class SlotFile implements AutoCloseable {
                         options.slotChunks()), dependent);
         try {
             ChunkSeries series = validateHeader(file.path, file.header, dimension);
-            SlotFile slots = new SlotFile(file, series, extender, io, options.growAhead());
+            SlotFile slots = new SlotFile(file, series, extender, options.forcer(), io, options.growAhead());
             slots.chunks.mapExisting();
             return slots;
         } catch (RuntimeException e) {

@@ -20,6 +20,8 @@ import java.util.function.LongFunction;
  *                           next chunk on the I/O thread, so writes rarely wait for a zero-fill
  * @param allocatorFactory   makes the slot allocator from the recovered next-slot mark; a seam for
  *                           tests that plug in a deliberately racy allocator
+ * @param forcer             makes ranges of the mapped files durable; a seam for tests that
+ *                           record which ranges are forced, when and on which thread
  */
 public record StoreOptions(
         int embeddingDimension,
@@ -29,7 +31,8 @@ public record StoreOptions(
         ChunkSeries slotChunks,
         ChunkSeries contentChunks,
         boolean growAhead,
-        LongFunction<SlotAllocator> allocatorFactory) {
+        LongFunction<SlotAllocator> allocatorFactory,
+        Forcer forcer) {
 
     public static final int DEFAULT_DIMENSION = 768;
     public static final int DEFAULT_MAX_CONTENT_BYTES = 1 << 20;
@@ -49,6 +52,7 @@ public record StoreOptions(
         Objects.requireNonNull(slotChunks, "slotChunks");
         Objects.requireNonNull(contentChunks, "contentChunks");
         Objects.requireNonNull(allocatorFactory, "allocatorFactory");
+        Objects.requireNonNull(forcer, "forcer");
         if (embeddingDimension < 1 || embeddingDimension > SlotLayout.MAX_DIMENSION) {
             throw new IllegalArgumentException("embeddingDimension must be in 1.." + SlotLayout.MAX_DIMENSION
                     + ", was " + embeddingDimension);
@@ -78,7 +82,7 @@ public record StoreOptions(
         return new StoreOptions(DEFAULT_DIMENSION, Durability.INTERVAL, Duration.ofMillis(100),
                 DEFAULT_MAX_CONTENT_BYTES, slotChunks(DEFAULT_DIMENSION, FIRST_CHUNK_BYTES, DEFAULT_MAX_CHUNK_BYTES),
                 contentChunks(FIRST_CHUNK_BYTES, DEFAULT_MAX_CHUNK_BYTES, DEFAULT_MAX_CONTENT_BYTES), true,
-                AtomicSlotAllocator::new);
+                AtomicSlotAllocator::new, Forcer.MSYNC);
     }
 
     /** Slot chunks of about {@code firstBytes}, doubling up to at most {@code maxBytes} (whole slots, at least one). */
@@ -103,12 +107,12 @@ public record StoreOptions(
                 ? ChunkSeries.fixed(Math.max(1, slotChunks.first() * slotSize / SlotLayout.slotSize(dimension)))
                 : slotChunks(dimension, slotChunks.first() * slotSize, slotChunks.max() * slotSize);
         return new StoreOptions(dimension, durability, syncInterval, maxContentBytes, slots, contentChunks,
-                growAhead, allocatorFactory);
+                growAhead, allocatorFactory, forcer);
     }
 
     public StoreOptions withDurability(Durability mode, Duration interval) {
         return new StoreOptions(embeddingDimension, mode, interval, maxContentBytes, slotChunks, contentChunks,
-                growAhead, allocatorFactory);
+                growAhead, allocatorFactory, forcer);
     }
 
     /** Another content limit; the content chunks keep their first size and grow to hold the largest record. */
@@ -117,7 +121,7 @@ public record StoreOptions(
                 ? ChunkSeries.fixed(Math.max(contentChunks.first(), ContentRecordLayout.alignedChunkFor(bytes)))
                 : contentChunks(contentChunks.first(), contentChunks.max(), bytes);
         return new StoreOptions(embeddingDimension, durability, syncInterval, bytes, slotChunks, content,
-                growAhead, allocatorFactory);
+                growAhead, allocatorFactory, forcer);
     }
 
     /** Chunks of one size in both files: {@code slots} slots, {@code contentBytes} bytes. */
@@ -127,17 +131,23 @@ public record StoreOptions(
 
     public StoreOptions withChunks(ChunkSeries slots, ChunkSeries content) {
         return new StoreOptions(embeddingDimension, durability, syncInterval, maxContentBytes, slots, content,
-                growAhead, allocatorFactory);
+                growAhead, allocatorFactory, forcer);
     }
 
     /** With or without growing the next chunk in the background; tests that count growth steps turn it off. */
     public StoreOptions withGrowAhead(boolean enabled) {
         return new StoreOptions(embeddingDimension, durability, syncInterval, maxContentBytes, slotChunks,
-                contentChunks, enabled, allocatorFactory);
+                contentChunks, enabled, allocatorFactory, forcer);
     }
 
     public StoreOptions withAllocator(LongFunction<SlotAllocator> factory) {
         return new StoreOptions(embeddingDimension, durability, syncInterval, maxContentBytes, slotChunks,
-                contentChunks, growAhead, factory);
+                contentChunks, growAhead, factory, forcer);
+    }
+
+    /** Another way to force ranges to disk; tests record the forces with it. */
+    public StoreOptions withForcer(Forcer replacement) {
+        return new StoreOptions(embeddingDimension, durability, syncInterval, maxContentBytes, slotChunks,
+                contentChunks, growAhead, allocatorFactory, replacement);
     }
 }

@@ -172,7 +172,7 @@ class InterruptAndCloseTest {
         HeaderedFile file = HeaderedFile.open(dir.resolve("data"), 4096, FileExtender.ZERO_FILL,
                 header -> header.putInt(0, 1), java.util.Optional::empty);
         MappedChunks chunks = new MappedChunks(file.path, file.channel, 4096, new ChunkSeries(4096, 1),
-                FileExtender.ZERO_FILL, io, false);
+                FileExtender.ZERO_FILL, Forcer.MSYNC, io, false);
         chunks.ensure(2);
         // A chunk unmapped behind the file's back: forcing it fails (msync: not mapped), as a
         // device error would; nothing reads or writes it.
