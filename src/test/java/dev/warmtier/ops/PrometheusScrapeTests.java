@@ -1,8 +1,8 @@
 package dev.warmtier.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.warmtier.Prerequisites;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -144,7 +144,6 @@ class PrometheusScrapeTests {
     }
 
     private static void requireExecutable(Path tool) {
-        assumeTrue(Files.isExecutable(tool),
-                tool + " is missing: install Debian's prometheus package (.ci/install-tools.sh does)");
+        Prerequisites.requireExecutable(tool, "install Debian's prometheus package (.ci/install-tools.sh does)");
     }
 }

@@ -1,8 +1,8 @@
 package dev.warmtier.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.warmtier.Prerequisites;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -146,10 +146,9 @@ class SwaggerUiBrowserTests {
      */
     @BeforeEach
     void requireChromium() {
-        assumeTrue(Files.isExecutable(CHROMIUM),
-                CHROMIUM + " is missing: install Debian's chromium package (.ci/install-tools.sh does)");
-        assumeTrue(Files.isExecutable(CHROMEDRIVER),
-                CHROMEDRIVER + " is missing: install Debian's chromium-driver package (.ci/install-tools.sh does)");
+        Prerequisites.requireExecutable(CHROMIUM, "install Debian's chromium package (.ci/install-tools.sh does)");
+        Prerequisites.requireExecutable(CHROMEDRIVER,
+                "install Debian's chromium-driver package (.ci/install-tools.sh does)");
     }
 
     @AfterAll
