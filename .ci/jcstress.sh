@@ -3,8 +3,10 @@
 # Builds jcstress/target/jcstress.jar against the real engine sources, then runs it twice:
 #   1. every correct test (dev.warmtier.jcstress.*): must pass. jcstress exits non-zero on any
 #      FORBIDDEN outcome, and this also checks that every test it should run did run, and passed;
-#   2. the deliberately racy allocator (dev.warmtier.jcstress.racy.RacyClaimsShareASlot): must
-#      FAIL, naming its forbidden "0, 0, 2", or this suite could not catch a shared slot.
+#   2. each deliberately racy test (dev.warmtier.jcstress.racy.*), alone: must FAIL, naming a
+#      forbidden outcome it exists to show, or this suite could not catch that bug:
+#      RacyClaimsShareASlot "0, 0, 2" (a shared slot); PublishBeforePayloadIsSeenStale a committed
+#      slot read with a stale payload or a failing checksum (the store's commit order reversed).
 # Full logs and jcstress's HTML reports: jcstress/target/jcstress-run/.
 set -euo pipefail
 
@@ -17,9 +19,11 @@ CORRECT_MODE=${JCSTRESS_MODE:-quick}
 RACY_ARGS=(-m quick -sc false)
 
 CORRECT='^dev\.warmtier\.jcstress\.[^.]+$'
-RACY_TEST=dev.warmtier.jcstress.racy.RacyClaimsShareASlot
-RACY="^${RACY_TEST//./\\.}\$"
-RACY_OUTCOME='0, 0, 2'
+# Each racy test and a regex of the forbidden outcome it must show.
+RACY_TESTS=(
+    'dev.warmtier.jcstress.racy.RacyClaimsShareASlot|0, 0, 2'
+    'dev.warmtier.jcstress.racy.PublishBeforePayloadIsSeenStale|(readable, stale|fails its checksum, .*)'
+)
 
 JAR=$PWD/jcstress/target/jcstress.jar
 RUN=$PWD/jcstress/target/jcstress-run
@@ -71,13 +75,21 @@ grep -q '^  Error tests: No matches\.' "$log" || fail "jcstress reported test er
 passed=$(grep -c '^\.* \[OK\] dev\.warmtier\.jcstress\.' <(sed -n '/^RUN RESULTS:/,$p' "$log") || true)
 [ "$passed" -eq "$expected" ] || fail "$passed of $expected correct tests reported OK; see $log"
 
-echo "== jcstress: $RACY_TEST ${RACY_ARGS[*]} (must show the forbidden \"$RACY_OUTCOME\")"
-run_jcstress racy -t "$RACY" "${RACY_ARGS[@]}"
-log=$RUN/racy.log
-[ "$rc" -ne 0 ] || fail "$RACY_TEST passed: jcstress did not catch the racy allocator; see $log"
-grep -q "\[FAILED\] $RACY_TEST\$" "$log" || fail "$RACY_TEST is not among the failed tests; see $log"
-grep -q "Observed forbidden state: $RACY_OUTCOME " "$log" \
-    || fail "$RACY_TEST failed without showing \"$RACY_OUTCOME\"; see $log"
-grep -q '^  Error tests: No matches\.' "$log" \
-    || fail "the racy run had test errors, not only the expected failure; see $log"
-echo "jcstress: OK: $passed correct tests passed; the racy allocator showed \"$RACY_OUTCOME\" as expected"
+expected_racy=$(grep -l '^@JCStressTest' jcstress/src/main/java/dev/warmtier/jcstress/racy/*.java | wc -l)
+[ "$expected_racy" -eq "${#RACY_TESTS[@]}" ] \
+    || fail "jcstress/.../racy holds $expected_racy tests, this script checks ${#RACY_TESTS[@]}"
+for entry in "${RACY_TESTS[@]}"; do
+    RACY_TEST=${entry%%|*}
+    RACY_OUTCOME=${entry#*|}
+    name=racy-${RACY_TEST##*.}
+    echo "== jcstress: $RACY_TEST ${RACY_ARGS[*]} (must show a forbidden \"$RACY_OUTCOME\")"
+    run_jcstress "$name" -t "^${RACY_TEST//./\\.}\$" "${RACY_ARGS[@]}"
+    log=$RUN/$name.log
+    [ "$rc" -ne 0 ] || fail "$RACY_TEST passed: jcstress did not catch it; see $log"
+    grep -q "\[FAILED\] $RACY_TEST\$" "$log" || fail "$RACY_TEST is not among the failed tests; see $log"
+    grep -Eq "Observed forbidden state: $RACY_OUTCOME " "$log" \
+        || fail "$RACY_TEST failed without showing \"$RACY_OUTCOME\"; see $log"
+    grep -q '^  Error tests: No matches\.' "$log" \
+        || fail "the run of $RACY_TEST had test errors, not only the expected failure; see $log"
+done
+echo "jcstress: OK: $passed correct tests passed; ${#RACY_TESTS[@]} racy tests failed as expected"

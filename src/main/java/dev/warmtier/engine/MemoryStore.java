@@ -599,15 +599,9 @@ public final class MemoryStore implements AutoCloseable {
         ByteBuffer chunk = slots.chunkOf(slot);
         int base = slots.baseOf(slot);
         try {
-            if (write == null) {
-                SlotLayout.writePayload(chunk, base, recordOffset, recordLength, kind, 0f, 0f, 0f, null);
-            } else {
-                SlotLayout.writePayload(chunk, base, recordOffset, recordLength, kind, write.confidence(),
-                        write.activation(), write.decayRate(), write.embedding());
-            }
+            CRC32C payloadCrc = SlotFile.fill(chunk, base, slotSize, recordOffset, recordLength, kind, write);
             allocator.used(slot);
-            return new Prepared(slot, chunk, base, SlotLayout.payloadChecksum(chunk, base, slotSize), recordOffset,
-                    recordLength);
+            return new Prepared(slot, chunk, base, payloadCrc, recordOffset, recordLength);
         } catch (RuntimeException e) {
             abandon(slot, chunk, base);
             throw e;
@@ -643,8 +637,7 @@ public final class MemoryStore implements AutoCloseable {
         long now = clock.millis();
         long createdAt = previousLive == null ? now
                 : SlotLayout.createdAt(slots.chunkOf(previousLive.slot()), slots.baseOf(previousLive.slot()));
-        SlotLayout.writeVersioned(prepared.chunk(), prepared.base(), prepared.payloadCrc(), version, createdAt, now);
-        SlotLayout.stateOrdered(prepared.chunk(), prepared.base(), SlotLayout.STATE_COMMITTED);
+        SlotFile.publish(prepared.chunk(), prepared.base(), prepared.payloadCrc(), version, createdAt, now);
         decision.applied = true;
         decision.version = version;
         decision.createdAt = createdAt;
@@ -748,12 +741,12 @@ public final class MemoryStore implements AutoCloseable {
         long slot = entry.slot();
         ByteBuffer chunk = slots.chunkOf(slot);
         int base = slots.baseOf(slot);
-        if (SlotLayout.stateVolatile(chunk, base) != SlotLayout.STATE_COMMITTED) {
-            throw new CorruptionException("slot " + slot + " of id '" + id + "' is not committed");
-        }
-        if (SlotLayout.storedChecksum(chunk, base) != SlotLayout.computeChecksum(chunk, base, slotSize)) {
-            readChecksumFailures.increment();
-            throw new CorruptionException("slot " + slot + " of id '" + id + "' fails its checksum");
+        String unreadable = SlotFile.unreadable(chunk, base, slotSize);
+        if (unreadable != null) {
+            if (SlotFile.FAILS_CHECKSUM.equals(unreadable)) {
+                readChecksumFailures.increment();
+            }
+            throw new CorruptionException("slot " + slot + " of id '" + id + "' " + unreadable);
         }
         long version = SlotLayout.version(chunk, base);
         if (version != entry.version()) {

@@ -3,6 +3,7 @@ package dev.warmtier.engine;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.zip.CRC32C;
 import java.util.function.Supplier;
 
 /**
@@ -138,6 +139,54 @@ final class SlotFile implements AutoCloseable {
     /** Byte offset of {@code slot} inside its chunk. */
     int baseOf(long slot) {
         return (int) (slot - series.start(series.index(slot))) * slotSize;
+    }
+
+    // ---- one write's slot: fill, publish, read; the order every write and reader follows ----
+
+    /** What {@link #unreadable} says of a slot whose state is not committed. */
+    static final String NOT_COMMITTED = "is not committed";
+    /** What {@link #unreadable} says of a committed slot whose bytes fail their checksum. */
+    static final String FAILS_CHECKSUM = "fails its checksum";
+
+    /**
+     * Fills the payload of a claimed, unpublished slot with plain stores and returns its checksum
+     * so far; {@code write == null} fills a tombstone.
+     */
+    static CRC32C fill(ByteBuffer chunk, int base, int slotSize, long recordOffset, int recordLength, int kind,
+                       MemoryWrite write) {
+        if (write == null) {
+            SlotLayout.writePayload(chunk, base, recordOffset, recordLength, kind, 0f, 0f, 0f, null);
+        } else {
+            SlotLayout.writePayload(chunk, base, recordOffset, recordLength, kind, write.confidence(),
+                    write.activation(), write.decayRate(), write.embedding());
+        }
+        return SlotLayout.payloadChecksum(chunk, base, slotSize);
+    }
+
+    /**
+     * Writes the fields decided in the per-key step and the checksum, then publishes the slot with
+     * the release store of its state: a reader that acquires the committed state sees every byte
+     * {@link #fill} and this wrote. The jcstress module runs exactly this against {@link #unreadable}.
+     */
+    static void publish(ByteBuffer chunk, int base, CRC32C payloadCrc, long version, long createdAt,
+                        long updatedAt) {
+        SlotLayout.writeVersioned(chunk, base, payloadCrc, version, createdAt, updatedAt);
+        SlotLayout.stateOrdered(chunk, base, SlotLayout.STATE_COMMITTED);
+    }
+
+    /**
+     * Why a reader cannot use the slot ({@link #NOT_COMMITTED}, {@link #FAILS_CHECKSUM}), or null
+     * when it can. The state's acquire load comes first: only after it are the other bytes the
+     * publisher's.
+     */
+    static String unreadable(ByteBuffer chunk, int base, int slotSize) {
+        if (SlotLayout.stateVolatile(chunk, base) != SlotLayout.STATE_COMMITTED) {
+            return NOT_COMMITTED;
+        }
+        if (SlotLayout.storedChecksum(chunk, base) != SlotLayout.computeChecksum(chunk, base, slotSize)) {
+            return FAILS_CHECKSUM;
+        }
+        return null;
     }
 
     void markDirty(long slot) {

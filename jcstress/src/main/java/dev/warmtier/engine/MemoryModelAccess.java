@@ -60,6 +60,38 @@ public final class MemoryModelAccess {
         return SlotLayout.storedChecksum(chunk, slotBase) == SlotLayout.computeChecksum(chunk, slotBase, slotSize);
     }
 
+    // ---- a write's slot as the store fills, publishes and reads it ---------------------------
+
+    /**
+     * What a write does to its slot, through the store's own methods: {@link SlotFile#fill} in the
+     * prepare step, then {@link SlotFile#publish} in the per-key step (version, times, checksum,
+     * then the release store of the state).
+     */
+    public static void fillAndPublishSlot(ByteBuffer chunk, int slotBase, int slotSize, long contentOffset,
+                                          int recordLength, MemoryWrite write, long version, long createdAt,
+                                          long updatedAt) {
+        CRC32C payload = SlotFile.fill(chunk, slotBase, slotSize, contentOffset, recordLength, SlotLayout.KIND_MEMORY,
+                write);
+        SlotFile.publish(chunk, slotBase, payload, version, createdAt, updatedAt);
+    }
+
+    /** {@link SlotFile#unreadable}, the check every read of a slot starts with: null when readable. */
+    public static String slotUnreadable(ByteBuffer chunk, int slotBase, int slotSize) {
+        return SlotFile.unreadable(chunk, slotBase, slotSize);
+    }
+
+    /** {@link SlotFile#fill} alone, for a test that publishes in another order. */
+    public static CRC32C fillSlot(ByteBuffer chunk, int slotBase, int slotSize, long contentOffset, int recordLength,
+                                  MemoryWrite write) {
+        return SlotFile.fill(chunk, slotBase, slotSize, contentOffset, recordLength, SlotLayout.KIND_MEMORY, write);
+    }
+
+    /** {@link SlotLayout#writeVersioned} alone, for a test that publishes in another order. */
+    public static void writeSlotVersioned(ByteBuffer chunk, int slotBase, CRC32C payload, long version,
+                                          long createdAt, long updatedAt) {
+        SlotLayout.writeVersioned(chunk, slotBase, payload, version, createdAt, updatedAt);
+    }
+
     // ---- content log ----------------------------------------------------------------------
 
     /**
