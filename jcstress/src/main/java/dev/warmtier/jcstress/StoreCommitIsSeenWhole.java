@@ -1,14 +1,15 @@
 package dev.warmtier.jcstress;
 
+import static dev.warmtier.jcstress.SlotReads.BASE;
+import static dev.warmtier.jcstress.SlotReads.CONTENT_OFFSET;
+import static dev.warmtier.jcstress.SlotReads.RECORD_LENGTH;
+import static dev.warmtier.jcstress.SlotReads.SLOT_SIZE;
+import static dev.warmtier.jcstress.SlotReads.WRITE;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import dev.warmtier.engine.MemoryModelAccess;
-import dev.warmtier.engine.MemoryWrite;
-import dev.warmtier.engine.SlotLayout;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.Arrays;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Description;
 import org.openjdk.jcstress.annotations.JCStressTest;
@@ -36,32 +37,17 @@ import org.openjdk.jcstress.infra.results.LL_Result;
 @State
 public class StoreCommitIsSeenWhole {
 
-    static final int DIMENSION = 16;
-    static final int SLOT_SIZE = SlotLayout.slotSize(DIMENSION);
-    static final int BASE = 0;
-    static final MemoryWrite WRITE = new MemoryWrite("v", embedding(), 0.7f, 0.25f, 0.1f);
-
-    /** A direct buffer in the engine's byte order, as a mapped chunk is; fresh per state, so never published. */
-    private final ByteBuffer chunk = ByteBuffer.allocateDirect(SLOT_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+    /** Fresh per state, so every reader starts from a blank, never-published slot. */
+    private final ByteBuffer chunk = SlotReads.blankSlot();
 
     @Actor
     public void writer() {
-        MemoryModelAccess.fillAndPublishSlot(chunk, BASE, SLOT_SIZE, 4096, 48, WRITE, 7, 1_000L, 2_000L);
+        MemoryModelAccess.fillAndPublishSlot(chunk, BASE, SLOT_SIZE, CONTENT_OFFSET, RECORD_LENGTH, WRITE, 7, 1_000L,
+                2_000L);
     }
 
     @Actor
     public void reader(LL_Result r) {
-        String unreadable = MemoryModelAccess.slotUnreadable(chunk, BASE, SLOT_SIZE);
-        r.r1 = unreadable == null ? "readable" : unreadable;
-        r.r2 = Arrays.equals(MemoryModelAccess.slotEmbedding(chunk, BASE, DIMENSION), WRITE.embedding())
-                ? "whole" : "stale";
-    }
-
-    static float[] embedding() {
-        float[] values = new float[DIMENSION];
-        for (int i = 0; i < DIMENSION; i++) {
-            values[i] = i + 0.5f;
-        }
-        return values;
+        SlotReads.readAsAStoreDoes(chunk, r);
     }
 }
