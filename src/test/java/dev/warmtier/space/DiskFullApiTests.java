@@ -44,14 +44,14 @@ class DiskFullApiTests {
                     if (response.status() != 201) {
                         break;
                     }
-                    acknowledged.put("m-" + i, response.json().get("content").asText());
+                    acknowledged.put("m-" + i, response.json().get("content").asString());
                 }
                 sequence.add(i + " x PUT memory -> 201");
                 assertThat(response.status()).as("%s", response).isEqualTo(507);
                 assertThat(response.header("Content-Type")).startsWith("application/problem+json");
                 assertThat(response.json().get("status").asInt()).isEqualTo(507);
-                assertThat(response.json().get("type").asText()).endsWith("insufficient-storage");
-                sequence.add("PUT memory -> 507 " + response.json().get("title").asText());
+                assertThat(response.json().get("type").asString()).endsWith("insufficient-storage");
+                sequence.add("PUT memory -> 507 " + response.json().get("title").asString());
 
                 fs.fill("the-rest", Long.MAX_VALUE); // not a byte left
                 String allocated = slotsAllocated(http);
@@ -65,7 +65,7 @@ class DiskFullApiTests {
 
                 TestHttp.Response read = http.get(MEMORIES + "m-0");
                 assertThat(read.status()).isEqualTo(200);
-                assertThat(read.json().get("content").asText()).isEqualTo(acknowledged.get("m-0"));
+                assertThat(read.json().get("content").asString()).isEqualTo(acknowledged.get("m-0"));
                 sequence.add("GET memory -> 200");
                 assertThat(http.send("DELETE", MEMORIES + "m-1", null).status()).isEqualTo(204);
                 acknowledged.remove("m-1");
@@ -84,7 +84,7 @@ class DiskFullApiTests {
                 Files.delete(filler);
                 TestHttp.Response resumed = http.put(MEMORIES + "resumed", body(-1));
                 assertThat(resumed.status()).as("the first write after room was freed: %s", resumed).isEqualTo(201);
-                acknowledged.put("resumed", resumed.json().get("content").asText());
+                acknowledged.put("resumed", resumed.json().get("content").asString());
                 sequence.add("(half the disk freed, no restart) PUT memory -> 201");
                 Files.delete(dataDir.getParent().getParent().resolve("the-rest"));
             }
@@ -93,7 +93,7 @@ class DiskFullApiTests {
                 for (Map.Entry<String, String> e : acknowledged.entrySet()) {
                     TestHttp.Response got = http.get(MEMORIES + e.getKey());
                     assertThat(got.status()).as(e.getKey()).isEqualTo(200);
-                    assertThat(got.json().get("content").asText()).as(e.getKey()).isEqualTo(e.getValue());
+                    assertThat(got.json().get("content").asString()).as(e.getKey()).isEqualTo(e.getValue());
                 }
                 assertThat(http.get(MEMORIES + "m-1").status()).isEqualTo(404);
                 assertThat(http.get("/api/v1/spaces").json().get("spaces").toString()).isEqualTo("[\"default\"]");
@@ -104,6 +104,6 @@ class DiskFullApiTests {
     }
 
     private static String slotsAllocated(TestHttp http) {
-        return http.get("/actuator/warmtier/default").json().get("slotsAllocated").asText();
+        return http.get("/actuator/warmtier/default").json().get("slotsAllocated").asString();
     }
 }

@@ -133,6 +133,7 @@ class SpaceLifecycleFailureTests {
     @Test
     void aDataDirHeldByAnotherProcessStillStopsStartup() {
         try (SpaceRegistry first = open()) {
+            assertThat(first.names()).contains("default");
             assertThatThrownBy(this::open).isInstanceOf(StoreLockedException.class);
         }
     }

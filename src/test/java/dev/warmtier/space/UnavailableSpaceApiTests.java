@@ -39,13 +39,13 @@ class UnavailableSpaceApiTests {
             assertThat(http.put("/api/v1/spaces/damaged/memories/b", "{\"content\":\"y\"}").status()).isEqualTo(503);
             assertThat(http.put("/api/v1/spaces/damaged", null).status()).isEqualTo(503);
 
-            assertThat(http.get("/api/v1/spaces/default/memories/a").json().get("content").asText()).isEqualTo("kept");
+            assertThat(http.get("/api/v1/spaces/default/memories/a").json().get("content").asString()).isEqualTo("kept");
             assertThat(http.put("/api/v1/spaces/other", null).status()).isEqualTo(201);
 
             TestHttp.Response health = http.get("/actuator/health");
             assertThat(health.status()).isEqualTo(503);
-            assertThat(health.json().at("/components/warmTier/status").asText()).isEqualTo("DOWN");
-            assertThat(health.json().at("/components/warmTier/details/spaces/damaged/error").asText())
+            assertThat(health.json().at("/components/warmTier/status").asString()).isEqualTo("DOWN");
+            assertThat(health.json().at("/components/warmTier/details/spaces/damaged/error").asString())
                     .contains("could not be opened at startup").contains("content.log").contains("is missing");
 
             assertThat(http.send("DELETE", "/api/v1/spaces/damaged", null).status()).isEqualTo(204);
