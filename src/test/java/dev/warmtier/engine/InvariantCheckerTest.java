@@ -123,6 +123,57 @@ class InvariantCheckerTest {
     }
 
     @Test
+    void anIndexEntryWhoseSlotHoldsAnOlderVersionIsOneMismatch() throws Exception {
+        StoredMemory k5 = store.get("k5").orElseThrow();
+        damage.rewriteSlot(k5.slot(), b -> b.putLong(SlotLayout.VERSION_OFFSET, k5.version() - 1));
+        InvariantReport report = store.check();
+        assertThat(report.invariants().indexMismatches()).as("%s", report).isEqualTo(1);
+        assertThat(report.invariants().checksumFailures()).isZero();
+        assertThat(report.invariants().ok()).isFalse();
+    }
+
+    @Test
+    void anIndexEntryWhoseSlotHoldsANewerVersionIsStaleAndLagging() throws Exception {
+        StoredMemory k5 = store.get("k5").orElseThrow();
+        damage.rewriteSlot(k5.slot(), b -> b.putLong(SlotLayout.VERSION_OFFSET, k5.version() + 1_000));
+        InvariantReport report = store.check();
+        assertThat(report.invariants().indexMismatches())
+                .as("the entry is not backed, and the id has a committed version the index lacks: %s", report)
+                .isEqualTo(2);
+    }
+
+    @Test
+    void anIndexEntryWhoseSlotHoldsTheOtherKindIsAMismatch() throws Exception {
+        long k6 = store.get("k6").orElseThrow().slot();
+        damage.rewriteSlot(k6, b -> b.putInt(SlotLayout.KIND_OFFSET, SlotLayout.KIND_TOMBSTONE));
+        InvariantReport report = store.check();
+        assertThat(report.invariants().indexMismatches()).as("%s", report).isEqualTo(1);
+    }
+
+    @Test
+    void anIdWithSeveralCommittedVersionsTheIndexLacksIsCountedOnce() throws Exception {
+        long k1 = store.get("k1").orElseThrow().slot();
+        byte[] copy = new byte[SlotLayout.slotSize(TestStores.DIMENSION)];
+        damage.rewriteSlot(k1, b -> b.get(0, copy));
+        List<Long> below = new java.util.ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            store.put("filler" + i, MemoryWrite.of("x" + i));
+            below.add(store.get("filler" + i).orElseThrow().slot());
+        }
+        store.put("last", MemoryWrite.of("z"));
+        long version = 1_000;
+        for (long slot : below) {
+            long v = version++;
+            damage.writeSlotBytes(slot, 0, copy);
+            damage.rewriteSlot(slot, b -> b.putLong(SlotLayout.VERSION_OFFSET, v));
+        }
+        InvariantReport report = store.check();
+        // k1 lags (once, though two slots are newer); both fillers' entries lost their slots.
+        assertThat(report.invariants().indexMismatches()).as("%s", report).isEqualTo(3);
+        assertThat(report.invariants().nonMonotonicSlots()).isZero();
+    }
+
+    @Test
     void overlapCountingCountsPairs() {
         assertThat(InvariantChecker.countOverlaps(List.of(new long[] {0, 10}, new long[] {10, 20}))).isZero();
         assertThat(InvariantChecker.countOverlaps(List.of(new long[] {0, 10}, new long[] {5, 20}))).isEqualTo(1);
