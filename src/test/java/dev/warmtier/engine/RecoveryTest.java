@@ -66,6 +66,56 @@ class RecoveryTest {
     }
 
     @Test
+    void recoveryKeepsTheHighestVersionOfAnIdEvenWhenAnEarlierSlotHoldsIt() throws Exception {
+        long first;
+        long second;
+        try (MemoryStore store = TestStores.open(dir)) {
+            first = store.put("k", MemoryWrite.of("in the earlier slot")).memory().slot();
+            second = store.put("k", MemoryWrite.of("in the later slot")).memory().slot();
+            store.put("other", MemoryWrite.of("x"));
+        }
+        assertThat(first).isLessThan(second);
+        // Slot order and version order disagree (as concurrent writers can leave them): the
+        // earlier slot now holds the higher version, and it must win however the scan meets them.
+        damage().crashed().rewriteSlot(first, b -> b.putLong(SlotLayout.VERSION_OFFSET, 500));
+
+        try (MemoryStore store = TestStores.open(dir)) {
+            StoredMemory k = store.get("k").orElseThrow();
+            assertThat(k.content()).isEqualTo("in the earlier slot");
+            assertThat(k.version()).isEqualTo(500);
+            assertThat(k.slot()).isEqualTo(first);
+            assertThat(store.recovery().liveMemories()).isEqualTo(2);
+            assertThat(store.recovery().lastVersion()).isGreaterThanOrEqualTo(500);
+            assertThat(store.put("next", MemoryWrite.of("y")).memory().version()).isGreaterThan(500);
+            assertThat(store.check().violations()).isZero();
+        }
+    }
+
+    @Test
+    void anEarlierSlotHoldingAHigherVersionTombstoneDeletesTheId() throws Exception {
+        long live;
+        long deleted;
+        try (MemoryStore store = TestStores.open(dir)) {
+            store.put("k", MemoryWrite.of("gone"));
+            deleted = store.delete("k").version();
+            store.put("k", MemoryWrite.of("back"));
+            live = store.version("k");
+        }
+        assertThat(live).isGreaterThan(deleted);
+        long tombstoneSlot;
+        try (MemoryStore store = TestStores.open(dir)) {
+            tombstoneSlot = store.get("k").orElseThrow().slot() - 1;
+        }
+        damage().crashed().rewriteSlot(tombstoneSlot, b -> b.putLong(SlotLayout.VERSION_OFFSET, live + 100));
+
+        try (MemoryStore store = TestStores.open(dir)) {
+            assertThat(store.get("k")).as("the tombstone has the highest version").isEmpty();
+            assertThat(store.recovery().tombstones()).isEqualTo(1);
+            assertThat(store.recovery().liveMemories()).isZero();
+        }
+    }
+
+    @Test
     void aSlotWhoseVersionIsTornIsNotTrusted() throws Exception {
         long slot;
         try (MemoryStore store = TestStores.open(dir)) {
