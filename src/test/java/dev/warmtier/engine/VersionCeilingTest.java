@@ -77,6 +77,21 @@ class VersionCeilingTest {
     }
 
     @Test
+    void aBlockOfOneRaisesToEachVersionExactlyAndABlockBelowOneIsRefused() throws Exception {
+        try (VersionCeiling ceiling = VersionCeiling.open(dir, 1, IO)) {
+            ceiling.cover(1);
+            assertThat(ceiling.durable()).isEqualTo(1);
+            ceiling.cover(1);
+            assertThat(ceiling.raises()).as("a covered version writes nothing").isEqualTo(1);
+            ceiling.cover(3);
+            assertThat(ceiling.durable()).as("no block skipped past the version").isEqualTo(3);
+            assertThat(ceiling.raises()).isEqualTo(2);
+        }
+        assertThatThrownBy(() -> VersionCeiling.open(dir, 0, IO)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("was 0");
+    }
+
+    @Test
     void coveredVersionsWriteNothingAndARaiseGoesUpByWholeBlocks() throws Exception {
         try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO)) {
             ceiling.cover(0);
