@@ -314,7 +314,7 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
      * Boot's health endpoint (4.1.1) fails with an IllegalStateException ("'contributor' must not be
      * null") for a path of several segments whose first names no component or group, such as
      * {@code /actuator/health/l/iveness}, where a single unknown segment gets its 404. It is the same
-     * client error: found by the HTTP fuzz test.
+     * client error, so it gets the same 404 (see {@code MalformedRequestTests}).
      */
     private static boolean isUnknownHealthPath(Exception e, WebRequest request) {
         return e instanceof IllegalStateException && request instanceof ServletWebRequest servlet
