@@ -15,12 +15,12 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
@@ -58,7 +58,7 @@ final class CleanShutdown {
         long[] stamps = new long[files.length * 2];
         for (int i = 0; i < files.length; i++) {
             stamps[2 * i] = Files.size(files[i]);
-            stamps[2 * i + 1] = Files.getLastModifiedTime(files[i]).to(java.util.concurrent.TimeUnit.NANOSECONDS);
+            stamps[2 * i + 1] = Files.getLastModifiedTime(files[i]).to(TimeUnit.NANOSECONDS);
         }
         return stamps;
     }
@@ -103,8 +103,7 @@ final class CleanShutdown {
                 }
                 channel.force(true);
             }
-            Files.move(tmp, dir.resolve(FILE_NAME), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            forceDirectory(dir);
+            StoreDirectory.rename(tmp, dir.resolve(FILE_NAME));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write clean-shutdown mark in " + dir, e);
         }
@@ -131,7 +130,7 @@ final class CleanShutdown {
             boolean deleted = Files.deleteIfExists(dir.resolve(FILE_NAME + ".tmp"));
             deleted |= Files.deleteIfExists(dir.resolve(FILE_NAME));
             if (deleted) {
-                forceDirectory(dir);
+                StoreDirectory.force(dir);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete clean-shutdown mark in " + dir, e);
@@ -184,12 +183,6 @@ final class CleanShutdown {
             return Optional.of(new Snapshot(dimension, slotSize, nextSlot, contentTail, lastVersion, stamps, entries));
         } catch (EOFException e) {
             return Optional.empty();
-        }
-    }
-
-    static void forceDirectory(Path dir) throws IOException {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
         }
     }
 }

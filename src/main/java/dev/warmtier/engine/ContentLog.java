@@ -2,6 +2,7 @@ package dev.warmtier.engine;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.locks.StampedLock;
 import java.util.function.Supplier;
@@ -352,7 +353,7 @@ final class ContentLog implements AutoCloseable {
 
     /** The first vouched record after {@code from} whose header, length and checksum hold; -1 if none. */
     private long nextVouchedRecord(long from, long[] offsets, int[] lengths) {
-        int i = java.util.Arrays.binarySearch(offsets, from + 1);
+        int i = Arrays.binarySearch(offsets, from + 1);
         for (i = i < 0 ? -i - 1 : i; i < offsets.length; i++) {
             long offset = offsets[i];
             if (offset < 0 || offset % ContentRecordLayout.ALIGNMENT != 0 || chunkIndex(offset) >= chunks.count()) {

@@ -38,11 +38,11 @@ final class DataDirLock implements AutoCloseable {
         } catch (OverlappingFileLockException e) {
             lock = null;
         } catch (IOException e) {
-            closeQuietly(channel);
+            StoreDirectory.closeQuietly(channel);
             throw new UncheckedIOException("cannot lock " + path, e);
         }
         if (lock == null) {
-            closeQuietly(channel);
+            StoreDirectory.closeQuietly(channel);
             throw new StoreLockedException("data dir " + dir.toAbsolutePath()
                     + " is already in use by another warmtier process (lock held on " + path.getFileName()
                     + "); stop it or choose another warmtier.data-dir");
@@ -57,14 +57,6 @@ final class DataDirLock implements AutoCloseable {
         } catch (IOException ignored) {
             // Closing the channel releases it too.
         }
-        closeQuietly(channel);
-    }
-
-    private static void closeQuietly(FileChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // Nothing left to release.
-        }
+        StoreDirectory.closeQuietly(channel);
     }
 }

@@ -3,6 +3,7 @@ package dev.warmtier.engine;
 import java.io.IOException;
 import java.nio.channels.ClosedByInterruptException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -167,7 +168,7 @@ final class FileIo implements AutoCloseable {
      * Waits until a shut-down executor's work is over, however often the caller is interrupted
      * meanwhile (its work touches mapped chunks that are unmapped next); the flag is set again after.
      */
-    static void awaitTermination(java.util.concurrent.ExecutorService executor) {
+    static void awaitTermination(ExecutorService executor) {
         boolean interrupted = false;
         while (true) {
             try {

@@ -1,7 +1,6 @@
 package dev.warmtier.engine;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
@@ -67,14 +66,14 @@ final class HeaderedFile {
                 writeHeader.accept(header);
                 header.force();
                 // The new file's directory entry is only durable once the directory is forced.
-                CleanShutdown.forceDirectory(path.toAbsolutePath().getParent());
+                StoreDirectory.force(path.toAbsolutePath().getParent());
             }
             return new HeaderedFile(path, channel, header);
         } catch (IOException e) {
-            closeQuietly(channel);
+            StoreDirectory.closeQuietly(channel);
             throw openFailure(path, e);
         } catch (RuntimeException e) {
-            closeQuietly(channel);
+            StoreDirectory.closeQuietly(channel);
             throw e;
         }
     }
@@ -137,7 +136,7 @@ final class HeaderedFile {
                 chunks.unmapAll();
                 MappedChunks.Unmapper.unmap(header);
             } finally {
-                closeQuietly(channel);
+                StoreDirectory.closeQuietly(channel);
             }
         }
     }
@@ -145,25 +144,11 @@ final class HeaderedFile {
     /** Closes the file after a failed open, keeping the first failure the one reported. */
     void closeAfterFailure() {
         MappedChunks.Unmapper.unmap(header);
-        closeQuietly(channel);
+        StoreDirectory.closeQuietly(channel);
     }
 
     /** What a failed open of one of the store's files throws: 507 when the disk is full, else an I/O error. */
     static RuntimeException openFailure(Path path, IOException e) {
-        if (MappedChunks.isOutOfSpace(e)) {
-            return new InsufficientStorageException("no room to create " + path, e);
-        }
-        return new UncheckedIOException("cannot open " + path, e);
-    }
-
-    /** Closes a channel whose close has nothing left to report (after a failure, or with nothing unforced). */
-    static void closeQuietly(FileChannel channel) {
-        if (channel != null) {
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // Closing after a failure; the first failure is the one reported.
-            }
-        }
+        return InsufficientStorageException.orUnchecked(e, "no room to create " + path, "cannot open " + path);
     }
 }

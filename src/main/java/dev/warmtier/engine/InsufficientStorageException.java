@@ -1,5 +1,8 @@
 package dev.warmtier.engine;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
 /**
  * The file system had no room for the chunk a write needed. Nothing was stored; reads go on, and
  * the next write tries to grow again, so writes resume once room exists.
@@ -8,5 +11,19 @@ public final class InsufficientStorageException extends StoreException {
 
     public InsufficientStorageException(String message, Throwable cause) {
         super(message, cause);
+    }
+
+    /**
+     * What an I/O failure on a store's files becomes: this exception, saying {@code noRoom}, when
+     * the file system is out of space or quota; an {@link UncheckedIOException} saying
+     * {@code failed} otherwise.
+     */
+    static RuntimeException orUnchecked(IOException e, String noRoom, String failed) {
+        String message = String.valueOf(e.getMessage());
+        if (message.contains("No space left") || message.contains("Disk quota exceeded")
+                || message.contains("There is not enough space")) {
+            return new InsufficientStorageException(noRoom, e);
+        }
+        return new UncheckedIOException(failed, e);
     }
 }

@@ -6,11 +6,14 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -71,13 +74,13 @@ final class MappedChunks {
      */
     private final ReentrantLock growLock = new ReentrantLock();
     /** Force calls made; a counter only, no ordering relied on. */
-    private final java.util.concurrent.atomic.LongAdder forces = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder forces = new LongAdder();
     /** Times the file was extended by a chunk; a counter only, written under growLock. */
-    private final java.util.concurrent.atomic.LongAdder growths = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder growths = new LongAdder();
     /** Whether growing ahead is on (see {@link #growAhead}). */
     private final boolean growAhead;
     /** True while a grow-ahead is queued or running; set by CAS so one is under way at most. */
-    private final java.util.concurrent.atomic.AtomicBoolean growingAhead = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean growingAhead = new AtomicBoolean();
     /** Copy-on-write: replaced whole under growLock, read lock-free. */
     private volatile Chunk[] chunks = new Chunk[0];
 
@@ -204,11 +207,8 @@ final class MappedChunks {
         try {
             return io.call(() -> mapChunk(from, to));
         } catch (IOException e) {
-            if (isOutOfSpace(e)) {
-                throw new InsufficientStorageException("no room on the file system to grow " + path + " to "
-                        + to + " bytes: " + e.getMessage(), e);
-            }
-            throw new UncheckedIOException("cannot grow " + path + " to " + to + " bytes", e);
+            throw InsufficientStorageException.orUnchecked(e, "no room on the file system to grow " + path + " to "
+                    + to + " bytes: " + e.getMessage(), "cannot grow " + path + " to " + to + " bytes");
         }
     }
 
@@ -226,12 +226,6 @@ final class MappedChunks {
         MappedByteBuffer buffer = channel.map(FileChannel.MapMode.READ_WRITE, from, to - from);
         buffer.order(ByteOrder.LITTLE_ENDIAN);
         return buffer;
-    }
-
-    static boolean isOutOfSpace(IOException e) {
-        String message = String.valueOf(e.getMessage());
-        return message.contains("No space left") || message.contains("Disk quota exceeded")
-                || message.contains("There is not enough space");
     }
 
     /** Forces every chunk that holds writes not forced yet. */
@@ -316,7 +310,7 @@ final class MappedChunks {
                 Field field = type.getDeclaredField("theUnsafe");
                 field.setAccessible(true);
                 unsafe = field.get(null);
-                cleaner = type.getMethod("invokeCleaner", java.nio.ByteBuffer.class);
+                cleaner = type.getMethod("invokeCleaner", ByteBuffer.class);
             } catch (ReflectiveOperationException | RuntimeException e) {
                 // Without it mappings are released by the garbage collector instead.
                 unsafe = null;

@@ -146,14 +146,7 @@ public final class MemoryStore implements AutoCloseable {
      */
     static MemoryStore open(Path dir, StoreOptions options, FileExtender extender, Clock clock, long versionBlock) {
         try {
-            if (!Files.isDirectory(dir)) {
-                Files.createDirectories(dir);
-                // A new directory entry is only durable once its parent is forced.
-                Path parent = dir.toAbsolutePath().getParent();
-                if (parent != null) {
-                    CleanShutdown.forceDirectory(parent);
-                }
-            }
+            StoreDirectory.create(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create store directory " + dir, e);
         }

@@ -7,7 +7,6 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
@@ -135,10 +134,10 @@ final class VersionCeiling implements AutoCloseable {
             Found found = best < 0 ? Found.DAMAGED : fresh ? Found.NONE : Found.INTACT;
             return new VersionCeiling(path, channel, io, block, found, bestCeiling, Math.max(bestSequence, 0), best);
         } catch (IOException e) {
-            HeaderedFile.closeQuietly(channel);
+            StoreDirectory.closeQuietly(channel);
             throw HeaderedFile.openFailure(path, e);
         } catch (RuntimeException e) {
-            HeaderedFile.closeQuietly(channel);
+            StoreDirectory.closeQuietly(channel);
             throw e;
         }
     }
@@ -154,8 +153,7 @@ final class VersionCeiling implements AutoCloseable {
             writeFully(channel, VersionCeilingLayout.encode(0, 0), VersionCeilingLayout.recordOffset(1));
             channel.force(true);
         }
-        Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE);
-        CleanShutdown.forceDirectory(path.toAbsolutePath().getParent());
+        StoreDirectory.rename(tmp, path);
     }
 
     /** What open found: no file, a whole record, or none whole. */
@@ -242,10 +240,8 @@ final class VersionCeiling implements AutoCloseable {
                 return null;
             });
         } catch (IOException e) {
-            if (MappedChunks.isOutOfSpace(e)) {
-                throw new InsufficientStorageException("no room to raise the version ceiling in " + path, e);
-            }
-            throw new UncheckedIOException("cannot raise the version ceiling in " + path + " to " + ceiling, e);
+            throw InsufficientStorageException.orUnchecked(e, "no room to raise the version ceiling in " + path,
+                    "cannot raise the version ceiling in " + path + " to " + ceiling);
         }
         sequence = next;
         newest = target;
@@ -255,7 +251,7 @@ final class VersionCeiling implements AutoCloseable {
 
     @Override
     public void close() {
-        HeaderedFile.closeQuietly(channel);
+        StoreDirectory.closeQuietly(channel);
     }
 
     private static ByteBuffer readRecord(FileChannel channel, int index) throws IOException {

@@ -5,6 +5,7 @@ import dev.warmtier.engine.MemoryStore;
 import dev.warmtier.engine.RecoveryReport;
 import dev.warmtier.engine.StoreClosedException;
 import dev.warmtier.engine.StoreLockedException;
+import dev.warmtier.engine.StoreDirectory;
 import dev.warmtier.engine.StoreOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -47,8 +48,6 @@ public class SpaceRegistry implements AutoCloseable {
     public static final String DEFAULT_SPACE = "default";
     /** Valid space names; they are also directory names, so no dots, slashes or upper case. */
     public static final Pattern NAME = Pattern.compile("[a-z0-9_-]{3,64}");
-    /** The engine's slot file; a directory without one was never a store, so startup leaves it alone. */
-    static final String SLOT_FILE = "slots.dat";
     /** Suffix of a space directory being dropped; holds a dot, so it can never be a space name. */
     static final String DROPPED_SUFFIX = ".dropped";
     /** Suffix of a space directory being created; holds a dot, so it can never be a space name. */
@@ -204,7 +203,7 @@ public class SpaceRegistry implements AutoCloseable {
             MemoryStore.open(staging, options).close();
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
             moved = true;
-            forceDirectory(dataDir);
+            StoreDirectory.force(dataDir);
             open(name);
         } catch (RuntimeException | IOException e) {
             RuntimeException failure = e instanceof RuntimeException runtime ? runtime
@@ -248,7 +247,7 @@ public class SpaceRegistry implements AutoCloseable {
             try {
                 deleteTree(dropped);
                 Files.move(dataDir.resolve(name), dropped, StandardCopyOption.ATOMIC_MOVE);
-                forceDirectory(dataDir); // the rename is durable before any file goes
+                StoreDirectory.force(dataDir); // the rename is durable before any file goes
                 deleteTree(dropped);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot delete the files of space " + name + " in " + dataDir, e);
@@ -343,17 +342,17 @@ public class SpaceRegistry implements AutoCloseable {
         }
     }
 
-    /** Space directories left by an earlier run: valid names holding a slot file, sorted. */
+    /** Space directories left by an earlier run: valid names holding a store, sorted. */
     private List<String> existingSpaces() throws IOException {
         List<String> names = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dataDir, Files::isDirectory)) {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();
-                if (isValidName(name) && Files.isRegularFile(entry.resolve(SLOT_FILE))) {
+                if (isValidName(name) && StoreDirectory.holdsStore(entry)) {
                     names.add(name);
                 } else if (!name.endsWith(DROPPED_SUFFIX) && !name.endsWith(CREATING_SUFFIX)) {
-                    log.warn("Ignoring {}: not a space directory (name must match {} and hold {})",
-                            entry, NAME.pattern(), SLOT_FILE);
+                    log.warn("Ignoring {}: not a space directory (name must match {} and hold a store)",
+                            entry, NAME.pattern());
                 }
             }
         }
@@ -409,12 +408,5 @@ public class SpaceRegistry implements AutoCloseable {
             }
         }
         stores.clear();
-    }
-
-    private static void forceDirectory(Path dir) throws IOException {
-        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(dir,
-                java.nio.file.StandardOpenOption.READ)) {
-            channel.force(true);
-        }
     }
 }

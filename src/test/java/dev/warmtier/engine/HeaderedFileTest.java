@@ -150,7 +150,7 @@ class HeaderedFileTest {
         assertThat(file.channel.isOpen()).isTrue();
         file.closeAfterFailure();
         assertThat(file.channel.isOpen()).isFalse();
-        HeaderedFile.closeQuietly(null); // nothing to close: no failure
+        StoreDirectory.closeQuietly(null); // nothing to close: no failure
     }
 
     @Test

@@ -161,7 +161,7 @@ class SpaceRegistryTests {
     void startupFinishesADropThatACrashInterrupted() throws IOException {
         Path leftover = dataDir.resolve("alpha" + SpaceRegistry.DROPPED_SUFFIX);
         Files.createDirectories(leftover);
-        Files.writeString(leftover.resolve(SpaceRegistry.SLOT_FILE), "half-deleted");
+        Files.writeString(leftover.resolve("slots.dat"), "half-deleted");
 
         try (SpaceRegistry registry = open()) {
             assertThat(leftover).doesNotExist();
