@@ -80,23 +80,8 @@ final class ContentLog implements AutoCloseable {
     }
 
     private static ChunkSeries validateHeader(Path path, ByteBuffer header, StoreOptions options) {
-        if (ContentRecordLayout.headerMagic(header) != ContentRecordLayout.MAGIC) {
-            throw new StoreFormatException(path + " is not a warmtier content log (bad magic)");
-        }
-        int format = ContentRecordLayout.headerFormat(header);
-        if (format != ContentRecordLayout.FORMAT_VERSION && format != ContentRecordLayout.FORMAT_FIXED_CHUNKS) {
-            throw new StoreFormatException(path + " has format version " + format + "; this build reads versions "
-                    + ContentRecordLayout.FORMAT_FIXED_CHUNKS + " and " + ContentRecordLayout.FORMAT_VERSION);
-        }
-        if (ContentRecordLayout.headerStoredChecksum(header) != ContentRecordLayout.headerChecksum(header)) {
-            throw new StoreFormatException(path + " has a damaged header (checksum mismatch)");
-        }
-        ChunkSeries series;
-        try {
-            series = ContentRecordLayout.headerChunks(header);
-        } catch (IllegalArgumentException e) {
-            throw new StoreFormatException(path + " has an invalid chunk series: " + e.getMessage());
-        }
+        ContentRecordLayout.HEADER.check(path, header);
+        ChunkSeries series = ContentRecordLayout.HEADER.checkedChunks(path, header);
         long needed = ContentRecordLayout.alignedChunkFor(options.maxContentBytes());
         if (series.max() < needed || series.first() % ContentRecordLayout.ALIGNMENT != 0
                 || series.max() > StoreOptions.MAX_CHUNK_BYTES) {

@@ -38,20 +38,23 @@ public final class ContentRecordLayout {
     public static final int HEADER_BYTES = 4096;
     public static final int MAGIC = 0x4C43_5457; // "WTCL" little-endian
     /** The format new files get: chunks in a doubling series. */
-    public static final int FORMAT_VERSION = 2;
-    /** The format of files made before chunks grew geometrically: fixed chunks; still read and written. */
-    public static final int FORMAT_FIXED_CHUNKS = 1;
+    public static final int FORMAT_VERSION = HeaderLayout.FORMAT_VERSION;
+    /** The format whose chunks all have one size: fixed chunks; still read and written. */
+    public static final int FORMAT_FIXED_CHUNKS = HeaderLayout.FORMAT_FIXED_CHUNKS;
     public static final int ALIGNMENT = 8;
     public static final int MAX_ID_BYTES = 256;
     /** Upper bound for the configurable content limit; keeps a record well inside one chunk. */
     public static final int MAX_CONTENT_BYTES = 256 << 20;
 
-    static final int HEADER_MAGIC = 0;
-    static final int HEADER_FORMAT = 4;
+    static final int HEADER_MAGIC = HeaderLayout.MAGIC_OFFSET;
+    static final int HEADER_FORMAT = HeaderLayout.FORMAT_OFFSET;
     static final int HEADER_CHUNK_BYTES = 8;
     static final int HEADER_CRC = 12;
     static final int HEADER_CREATED_AT = 16;
     static final int HEADER_CHUNK_DOUBLINGS = 24;
+    /** The fields this header shares with the slot file's, and their check at open. */
+    static final HeaderLayout HEADER = new HeaderLayout("content log", MAGIC, HEADER_CHUNK_BYTES, HEADER_CRC,
+            HEADER_CHUNK_DOUBLINGS);
 
     public static final int LENGTH_OFFSET = 0;
     public static final int STATE_OFFSET = 4;
@@ -87,42 +90,9 @@ public final class ContentRecordLayout {
     // ---- header -------------------------------------------------------------------------
 
     static void writeHeader(ByteBuffer header, ChunkSeries chunks, long createdAt) {
-        header.putInt(HEADER_MAGIC, MAGIC);
-        header.putInt(HEADER_FORMAT, FORMAT_VERSION);
-        header.putInt(HEADER_CHUNK_BYTES, Math.toIntExact(chunks.first()));
+        HEADER.write(header, chunks);
         header.putLong(HEADER_CREATED_AT, createdAt);
-        header.putInt(HEADER_CHUNK_DOUBLINGS, chunks.doublings());
-        header.putInt(HEADER_CRC, headerChecksum(header));
-    }
-
-    /** The header checksum as the format the header states defines it. */
-    static int headerChecksum(ByteBuffer header) {
-        CRC32C crc = new CRC32C();
-        crc.update(header.slice(0, HEADER_CRC));
-        crc.update(header.slice(HEADER_CREATED_AT, Long.BYTES));
-        if (headerFormat(header) != FORMAT_FIXED_CHUNKS) {
-            crc.update(header.slice(HEADER_CHUNK_DOUBLINGS, Integer.BYTES));
-        }
-        return (int) crc.getValue();
-    }
-
-    static int headerMagic(ByteBuffer header) {
-        return header.getInt(HEADER_MAGIC);
-    }
-
-    static int headerFormat(ByteBuffer header) {
-        return header.getInt(HEADER_FORMAT);
-    }
-
-    /** The chunk series the header records, in bytes (fixed chunks for format 1). */
-    static ChunkSeries headerChunks(ByteBuffer header) {
-        int first = header.getInt(HEADER_CHUNK_BYTES);
-        int doublings = headerFormat(header) == FORMAT_FIXED_CHUNKS ? 0 : header.getInt(HEADER_CHUNK_DOUBLINGS);
-        return new ChunkSeries(first, doublings);
-    }
-
-    static int headerStoredChecksum(ByteBuffer header) {
-        return header.getInt(HEADER_CRC);
+        HEADER.seal(header);
     }
 
     // ---- records ------------------------------------------------------------------------

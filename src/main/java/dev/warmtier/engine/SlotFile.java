@@ -61,17 +61,7 @@ final class SlotFile implements AutoCloseable {
     }
 
     private static ChunkSeries validateHeader(Path path, ByteBuffer header, int dimension) {
-        if (SlotLayout.headerMagic(header) != SlotLayout.MAGIC) {
-            throw new StoreFormatException(path + " is not a warmtier slot file (bad magic)");
-        }
-        int format = SlotLayout.headerFormat(header);
-        if (format != SlotLayout.FORMAT_VERSION && format != SlotLayout.FORMAT_FIXED_CHUNKS) {
-            throw new StoreFormatException(path + " has format version " + format + "; this build reads versions "
-                    + SlotLayout.FORMAT_FIXED_CHUNKS + " and " + SlotLayout.FORMAT_VERSION);
-        }
-        if (SlotLayout.headerStoredChecksum(header) != SlotLayout.headerChecksum(header)) {
-            throw new StoreFormatException(path + " has a damaged header (checksum mismatch)");
-        }
+        SlotLayout.HEADER.check(path, header);
         int stored = SlotLayout.headerDimension(header);
         if (stored != dimension) {
             throw new DimensionMismatchException("embedding dimension mismatch: " + path.getParent()
@@ -82,12 +72,7 @@ final class SlotFile implements AutoCloseable {
             throw new StoreFormatException(path + " has slot size " + SlotLayout.headerSlotSize(header)
                     + ", expected " + SlotLayout.slotSize(stored));
         }
-        ChunkSeries series;
-        try {
-            series = SlotLayout.headerChunks(header);
-        } catch (IllegalArgumentException e) {
-            throw new StoreFormatException(path + " has an invalid chunk series: " + e.getMessage());
-        }
+        ChunkSeries series = SlotLayout.HEADER.checkedChunks(path, header);
         if (series.max() > StoreOptions.MAX_CHUNK_BYTES / SlotLayout.slotSize(stored)) {
             throw new StoreFormatException(path + " has an invalid chunk size of " + series.max() + " slots");
         }
@@ -112,7 +97,7 @@ final class SlotFile implements AutoCloseable {
 
     /** The format the header states. */
     int format() {
-        return SlotLayout.headerFormat(file.header);
+        return SlotLayout.HEADER.format(file.header);
     }
 
     /** Slots the mapped chunks hold. */

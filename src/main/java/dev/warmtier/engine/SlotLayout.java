@@ -45,19 +45,22 @@ public final class SlotLayout {
     public static final int HEADER_BYTES = 4096;
     public static final int MAGIC = 0x4C53_5457; // "WTSL" little-endian
     /** The format new files get: chunks in a doubling series. */
-    public static final int FORMAT_VERSION = 2;
-    /** The format of files made before chunks grew geometrically: fixed chunks; still read and written. */
-    public static final int FORMAT_FIXED_CHUNKS = 1;
+    public static final int FORMAT_VERSION = HeaderLayout.FORMAT_VERSION;
+    /** The format whose chunks all have one size: fixed chunks; still read and written. */
+    public static final int FORMAT_FIXED_CHUNKS = HeaderLayout.FORMAT_FIXED_CHUNKS;
     public static final int MAX_DIMENSION = 65_536;
 
-    static final int HEADER_MAGIC = 0;
-    static final int HEADER_FORMAT = 4;
+    static final int HEADER_MAGIC = HeaderLayout.MAGIC_OFFSET;
+    static final int HEADER_FORMAT = HeaderLayout.FORMAT_OFFSET;
     static final int HEADER_SLOT_SIZE = 8;
     static final int HEADER_DIMENSION = 12;
     static final int HEADER_CREATED_AT = 16;
     static final int HEADER_FIRST_CHUNK_SLOTS = 24;
     static final int HEADER_CRC = 28;
     static final int HEADER_CHUNK_DOUBLINGS = 32;
+    /** The fields this header shares with the content log's, and their check at open. */
+    static final HeaderLayout HEADER = new HeaderLayout("slot file", MAGIC, HEADER_FIRST_CHUNK_SLOTS, HEADER_CRC,
+            HEADER_CHUNK_DOUBLINGS);
 
     public static final int STATE_OFFSET = 0;
     public static final int CRC_OFFSET = 4;
@@ -98,32 +101,11 @@ public final class SlotLayout {
     // ---- header -------------------------------------------------------------------------
 
     static void writeHeader(ByteBuffer header, int slotSize, int dimension, long createdAt, ChunkSeries chunks) {
-        header.putInt(HEADER_MAGIC, MAGIC);
-        header.putInt(HEADER_FORMAT, FORMAT_VERSION);
+        HEADER.write(header, chunks);
         header.putInt(HEADER_SLOT_SIZE, slotSize);
         header.putInt(HEADER_DIMENSION, dimension);
         header.putLong(HEADER_CREATED_AT, createdAt);
-        header.putInt(HEADER_FIRST_CHUNK_SLOTS, Math.toIntExact(chunks.first()));
-        header.putInt(HEADER_CHUNK_DOUBLINGS, chunks.doublings());
-        header.putInt(HEADER_CRC, headerChecksum(header));
-    }
-
-    /** The header checksum as the format the header states defines it. */
-    static int headerChecksum(ByteBuffer header) {
-        CRC32C crc = new CRC32C();
-        crc.update(header.slice(0, HEADER_CRC));
-        if (headerFormat(header) != FORMAT_FIXED_CHUNKS) {
-            crc.update(header.slice(HEADER_CHUNK_DOUBLINGS, Integer.BYTES));
-        }
-        return (int) crc.getValue();
-    }
-
-    static int headerMagic(ByteBuffer header) {
-        return header.getInt(HEADER_MAGIC);
-    }
-
-    static int headerFormat(ByteBuffer header) {
-        return header.getInt(HEADER_FORMAT);
+        HEADER.seal(header);
     }
 
     static int headerSlotSize(ByteBuffer header) {
@@ -136,17 +118,6 @@ public final class SlotLayout {
 
     static long headerCreatedAt(ByteBuffer header) {
         return header.getLong(HEADER_CREATED_AT);
-    }
-
-    /** The chunk series the header records, in slots (fixed chunks for format 1). */
-    static ChunkSeries headerChunks(ByteBuffer header) {
-        int first = header.getInt(HEADER_FIRST_CHUNK_SLOTS);
-        int doublings = headerFormat(header) == FORMAT_FIXED_CHUNKS ? 0 : header.getInt(HEADER_CHUNK_DOUBLINGS);
-        return new ChunkSeries(first, doublings);
-    }
-
-    static int headerStoredChecksum(ByteBuffer header) {
-        return header.getInt(HEADER_CRC);
     }
 
     // ---- state word ---------------------------------------------------------------------

@@ -74,14 +74,14 @@ class SlotLayoutTest {
     void theHeaderRoundTripsAndDetectsDamage() {
         ByteBuffer header = ByteBuffer.allocate(SlotLayout.HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         SlotLayout.writeHeader(header, size, DIM, 123_456L, new ChunkSeries(32, 5));
-        assertThat(SlotLayout.headerMagic(header)).isEqualTo(SlotLayout.MAGIC);
-        assertThat(SlotLayout.headerFormat(header)).isEqualTo(SlotLayout.FORMAT_VERSION);
+        assertThat(SlotLayout.HEADER.magic(header)).isEqualTo(SlotLayout.MAGIC);
+        assertThat(SlotLayout.HEADER.format(header)).isEqualTo(SlotLayout.FORMAT_VERSION);
         assertThat(SlotLayout.headerSlotSize(header)).isEqualTo(size);
         assertThat(SlotLayout.headerDimension(header)).isEqualTo(DIM);
         assertThat(SlotLayout.headerCreatedAt(header)).isEqualTo(123_456L);
-        assertThat(SlotLayout.headerChunks(header)).isEqualTo(new ChunkSeries(32, 5));
-        assertThat(SlotLayout.headerStoredChecksum(header)).isEqualTo(SlotLayout.headerChecksum(header));
+        assertThat(SlotLayout.HEADER.chunks(header)).isEqualTo(new ChunkSeries(32, 5));
+        assertThat(SlotLayout.HEADER.storedChecksum(header)).isEqualTo(SlotLayout.HEADER.checksum(header));
         header.putInt(12, DIM + 1);
-        assertThat(SlotLayout.headerStoredChecksum(header)).isNotEqualTo(SlotLayout.headerChecksum(header));
+        assertThat(SlotLayout.HEADER.storedChecksum(header)).isNotEqualTo(SlotLayout.HEADER.checksum(header));
     }
 }
