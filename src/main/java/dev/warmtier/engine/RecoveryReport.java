@@ -42,4 +42,110 @@ public record RecoveryReport(boolean cleanStart, boolean created, long slotsScan
         return tornSlotsDiscarded + invalidSlotsDiscarded + abandonedRecords + (contentBytesTruncated > 0 ? 1 : 0)
                 + (contentBytesBridged > 0 ? 1 : 0);
     }
+
+    /** A report built field by field, as {@link StoreLoader} learns them; a field never set is 0 or false. */
+    static final class Builder {
+        private boolean cleanStart;
+        private boolean created;
+        private long slotsScanned;
+        private long committedSlots;
+        private long tornSlotsDiscarded;
+        private long invalidSlotsDiscarded;
+        private long abandonedSlots;
+        private long abandonedRecords;
+        private long contentBytesTruncated;
+        private long contentBytesBridged;
+        private long liveMemories;
+        private long tombstones;
+        private long lastVersion;
+        private long versionCeiling;
+        private boolean versionCeilingRebuilt;
+        private long tookMillis;
+
+        Builder cleanStart(boolean value) {
+            cleanStart = value;
+            return this;
+        }
+
+        Builder created(boolean value) {
+            created = value;
+            return this;
+        }
+
+        Builder slotsScanned(long value) {
+            slotsScanned = value;
+            return this;
+        }
+
+        Builder committedSlots(long value) {
+            committedSlots = value;
+            return this;
+        }
+
+        Builder tornSlotsDiscarded(long value) {
+            tornSlotsDiscarded = value;
+            return this;
+        }
+
+        Builder invalidSlotsDiscarded(long value) {
+            invalidSlotsDiscarded = value;
+            return this;
+        }
+
+        Builder abandonedSlots(long value) {
+            abandonedSlots = value;
+            return this;
+        }
+
+        Builder abandonedRecords(long value) {
+            abandonedRecords = value;
+            return this;
+        }
+
+        Builder contentBytesTruncated(long value) {
+            contentBytesTruncated = value;
+            return this;
+        }
+
+        Builder contentBytesBridged(long value) {
+            contentBytesBridged = value;
+            return this;
+        }
+
+        Builder liveMemories(long value) {
+            liveMemories = value;
+            return this;
+        }
+
+        Builder tombstones(long value) {
+            tombstones = value;
+            return this;
+        }
+
+        Builder lastVersion(long value) {
+            lastVersion = value;
+            return this;
+        }
+
+        Builder versionCeiling(long value) {
+            versionCeiling = value;
+            return this;
+        }
+
+        Builder versionCeilingRebuilt(boolean value) {
+            versionCeilingRebuilt = value;
+            return this;
+        }
+
+        Builder tookMillis(long value) {
+            tookMillis = value;
+            return this;
+        }
+
+        RecoveryReport build() {
+            return new RecoveryReport(cleanStart, created, slotsScanned, committedSlots, tornSlotsDiscarded,
+                    invalidSlotsDiscarded, abandonedSlots, abandonedRecords, contentBytesTruncated, contentBytesBridged,
+                    liveMemories, tombstones, lastVersion, versionCeiling, versionCeilingRebuilt, tookMillis);
+        }
+    }
 }

@@ -125,7 +125,7 @@ class DiskFullRetryTest {
             store.put("k0", MemoryWrite.of("v"));
             // Room for slot 0 and 16 tombstones: chunks 0..3, 32 slots; slot 16 is not past chunk 3's middle.
             assertThat(store.stats().slotCapacity()).isEqualTo(32);
-            for (int i = 1; store.stats().slotsAllocated() + MemoryStore.DELETE_HEADROOM < 24; i++) {
+            for (int i = 1; store.stats().slotsAllocated() + SlotAppender.DELETE_HEADROOM < 24; i++) {
                 store.put("k" + i, MemoryWrite.of("v"));
             }
             store.put("past-the-middle", MemoryWrite.of("v"));

@@ -62,7 +62,7 @@ class InterruptAndCloseTest {
             store.put("fill-0", MemoryWrite.of("fills the chunk"));
             long capacity = store.stats().slotCapacity();
             // Fills until the next write needs the next chunk; that one blocks in the extender, on the I/O thread.
-            for (int i = 1; store.stats().slotsAllocated() + MemoryStore.DELETE_HEADROOM < capacity; i++) {
+            for (int i = 1; store.stats().slotsAllocated() + SlotAppender.DELETE_HEADROOM < capacity; i++) {
                 store.put("fill-" + i, MemoryWrite.of("fills the chunk"));
             }
             armed.set(true);

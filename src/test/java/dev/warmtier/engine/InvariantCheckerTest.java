@@ -42,7 +42,7 @@ class InvariantCheckerTest {
         assertThat(report.slotsAllocated()).isEqualTo(10);
         assertThat(report.slotsLive()).isEqualTo(10);
         assertThat(report.slotCapacity()).as("10 slots and the headroom kept for deletes, in chunks of 16")
-                .isEqualTo(10 + MemoryStore.DELETE_HEADROOM <= 16 ? 16 : 32);
+                .isEqualTo(10 + SlotAppender.DELETE_HEADROOM <= 16 ? 16 : 32);
         assertThat(report.contentBytes()).isEqualTo(store.stats().contentBytes());
         assertThat(report.liveContentBytes()).isEqualTo(store.stats().liveContentBytes()).isPositive();
         assertThat(report.invariants().checkedAt()).isNotNull();

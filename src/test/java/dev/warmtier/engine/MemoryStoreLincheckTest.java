@@ -289,7 +289,7 @@ class MemoryStoreLincheckTest {
 
         /**
          * Room for every write of one invocation (at most a dozen or so, counting retries) and the
-         * room each write leaves for deletes ({@code MemoryStore.DELETE_HEADROOM}: 16 slots, 16
+         * room each write leaves for deletes ({@code SlotAppender.DELETE_HEADROOM}: 16 slots, 16
          * tombstone records), so no operation ever grows a file: growth would hand I/O to the
          * store's I/O thread, outside the model checker's control. Small, because the model
          * checker also analyzes the open (which maps and zeroes the first chunks) in each

@@ -1,0 +1,231 @@
+package dev.warmtier.engine;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The files of one open store, opened together and closed together: the directory lock, the I/O
+ * thread, the slot file, the content log and the version ceiling.
+ *
+ * <p>{@link #open} checks everything that can refuse the files (their formats, a content log
+ * shorter than the records the slots vouch for, a header never completed that something depends
+ * on) before anything is written, so a refused open leaves the files as they were. It decides
+ * whether the clean-shutdown mark can be trusted, deletes it before anything is written (a crash
+ * from then on leaves no mark), maps the first chunk of each file and opens the version ceiling.
+ * {@link StoreLoader} then loads the index. {@link #close} forces both files and writes the mark.
+ *
+ * <p>Threads: {@link #open} and {@link #close} run on the one thread opening or closing the store;
+ * in between the fields are final and every operation reads them.
+ */
+final class StoreFiles {
+
+    final Path dir;
+    final FileIo io;
+    final SlotFile slots;
+    final ContentLog content;
+    final VersionCeiling ceiling;
+    /** The clean-shutdown snapshot, when the mark was whole, untouched since and fits the files. */
+    final Optional<CleanShutdown.Snapshot> snapshot;
+    /** The slot file did not exist before this open: nothing to recover. */
+    final boolean created;
+    private final DataDirLock lock;
+
+    private StoreFiles(Path dir, DataDirLock lock, FileIo io, SlotFile slots, ContentLog content,
+                       VersionCeiling ceiling, Optional<CleanShutdown.Snapshot> snapshot, boolean created) {
+        this.dir = dir;
+        this.lock = lock;
+        this.io = io;
+        this.slots = slots;
+        this.content = content;
+        this.ceiling = ceiling;
+        this.snapshot = snapshot;
+        this.created = created;
+    }
+
+    /**
+     * Opens (creating if needed) the files of the store in {@code dir}, reserving
+     * {@code versionBlock} versions per raise of the ceiling.
+     *
+     * @throws StoreLockedException when another process holds the directory
+     * @throws StoreFormatException when the files were made with another dimension, are not store
+     *                              files, or are damaged in a way a scan would make worse
+     */
+    static StoreFiles open(Path dir, StoreOptions options, FileExtender extender, Clock clock, long versionBlock) {
+        try {
+            StoreDirectory.create(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create store directory " + dir, e);
+        }
+        DataDirLock lock = DataDirLock.acquire(dir);
+        FileIo io = new FileIo(String.valueOf(dir.getFileName()));
+        SlotFile slotFile = null;
+        ContentLog log = null;
+        VersionCeiling versionCeiling = null;
+        try {
+            Optional<CleanShutdown.Snapshot> mark = CleanShutdown.read(dir);
+            long now = clock.millis();
+            boolean created = !Files.exists(dir.resolve(SlotFile.FILE_NAME));
+            Path logPath = dir.resolve(ContentLog.FILE_NAME);
+            slotFile = SlotFile.open(dir, options, extender, io, now, () -> recordsIn(logPath));
+            SlotFile opened = slotFile;
+            log = ContentLog.open(dir, options, extender, io, now, () -> committedSlotsIn(opened));
+            ContentLog openedLog = log;
+            Optional<CleanShutdown.Snapshot> snapshot = mark.filter(s -> stampsMatch(dir, s) && fits(s, opened, openedLog));
+            if (snapshot.isEmpty()) {
+                requireVouchedRecords(slotFile, log);
+            }
+            // Deleted before anything is written: a crash from here on leaves no mark.
+            CleanShutdown.delete(dir);
+            // The first chunk of each file (64 KiB by default), so the first writes grow nothing.
+            slotFile.ensure(0);
+            log.ensureCapacity(1);
+            versionCeiling = VersionCeiling.open(dir, versionBlock, io);
+            return new StoreFiles(dir, lock, io, slotFile, log, versionCeiling, snapshot, created);
+        } catch (RuntimeException e) {
+            closeAll(e, versionCeiling, log, slotFile, io, lock);
+            throw e;
+        }
+    }
+
+    /** What in a content log depends on a slot file that would be made new: any record. */
+    private static Optional<String> recordsIn(Path logPath) {
+        try {
+            if (Files.exists(logPath) && Files.size(logPath) > ContentRecordLayout.HEADER_BYTES
+                    && !HeaderedFile.isZero(logPath, ContentRecordLayout.HEADER_BYTES, Files.size(logPath))) {
+                return Optional.of(logPath + " holds records that only its slots can reference");
+            }
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + logPath, e);
+        }
+    }
+
+    /** What in a slot file depends on a content log that would be made new: committed slots. */
+    private static Optional<String> committedSlotsIn(SlotFile slots) {
+        long committed = 0;
+        for (long slot = 0; slot < slots.capacity(); slot++) {
+            if (SlotLayout.stateVolatile(slots.chunkOf(slot), slots.baseOf(slot)) == SlotLayout.STATE_COMMITTED) {
+                committed++;
+            }
+        }
+        return committed == 0 ? Optional.empty()
+                : Optional.of(committed + " committed slots of " + slots.path() + " reference its records");
+    }
+
+    /**
+     * Refuses a content log that ends before records that committed, checksum-valid slots vouch
+     * for: it was cut short or replaced by an older copy, and a scan would discard every memory
+     * whose record is missing, for good. Reads only.
+     */
+    private static void requireVouchedRecords(SlotFile slots, ContentLog log) {
+        long end = 0;
+        long beyond = 0;
+        int slotSize = slots.slotSize();
+        for (long slot = 0; slot < slots.capacity(); slot++) {
+            ByteBuffer chunk = slots.chunkOf(slot);
+            int base = slots.baseOf(slot);
+            if (SlotLayout.stateVolatile(chunk, base) == SlotLayout.STATE_COMMITTED
+                    && SlotLayout.storedChecksum(chunk, base) == SlotLayout.computeChecksum(chunk, base, slotSize)) {
+                long recordEnd = SlotLayout.contentOffset(chunk, base) + SlotLayout.recordLength(chunk, base);
+                end = Math.max(end, recordEnd);
+                beyond += recordEnd > log.capacity() ? 1 : 0;
+            }
+        }
+        if (beyond > 0) {
+            throw new StoreFormatException(log.path() + " holds " + log.capacity() + " bytes of records, but "
+                    + beyond + " committed slots of " + slots.path() + " reference records up to byte " + end
+                    + ": the log was cut short or replaced by an older copy. Refusing to open the store (nothing"
+                    + " was changed); restore the file from a backup");
+        }
+    }
+
+    private static boolean fits(CleanShutdown.Snapshot snapshot, SlotFile slots, ContentLog log) {
+        return snapshot.nextSlot() <= slots.capacity() && snapshot.contentTail() <= log.capacity();
+    }
+
+    private static boolean stampsMatch(Path dir, CleanShutdown.Snapshot snapshot) {
+        try {
+            return Arrays.equals(snapshot.fileStamps(), stamps(dir));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Size and modification time of both data files, as the clean-shutdown mark records them. */
+    private static long[] stamps(Path dir) throws IOException {
+        return CleanShutdown.stamps(dir.resolve(SlotFile.FILE_NAME), dir.resolve(ContentLog.FILE_NAME));
+    }
+
+    /**
+     * Closes the files once no operation is under way: stops the I/O thread, forces and closes
+     * both files and, only when both closed without a failure, writes the clean-shutdown mark (a
+     * snapshot of {@code index}) that vouches for them; then releases the ceiling and the directory.
+     */
+    void close(long nextSlot, long lastVersion, Map<String, IndexEntry> index) {
+        // Nothing can need a growth or a raise any more; the I/O that is left runs on this thread.
+        io.close();
+        RuntimeException failure = null;
+        try {
+            content.close();
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        try {
+            slots.close();
+        } catch (RuntimeException e) {
+            failure = joined(failure, e);
+        }
+        if (failure == null) {
+            try {
+                io.call(() -> {
+                    CleanShutdown.write(dir, new CleanShutdown.Snapshot(slots.dimension(), slots.slotSize(), nextSlot,
+                            content.tail(), lastVersion, stamps(dir), new ArrayList<>(index.entrySet())));
+                    return null;
+                });
+            } catch (IOException e) {
+                failure = new UncheckedIOException("cannot close store " + dir, e);
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
+        closeAll(failure == null ? new StoreException("closing " + dir) : failure, ceiling, lock);
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Closes everything after an open that failed once the files were open; failures join {@code failure}. */
+    void closeAfterFailure(RuntimeException failure) {
+        closeAll(failure, ceiling, content, slots, io, lock);
+    }
+
+    /** Closes each of {@code resources} that is not null, whatever the others do; failures join {@code failure}. */
+    private static void closeAll(RuntimeException failure, AutoCloseable... resources) {
+        for (AutoCloseable resource : resources) {
+            if (resource == null) {
+                continue;
+            }
+            try {
+                resource.close();
+            } catch (Exception e) {
+                failure.addSuppressed(e);
+            }
+        }
+    }
+
+    private static RuntimeException joined(RuntimeException first, RuntimeException next) {
+        if (first == null) {
+            return next;
+        }
+        first.addSuppressed(next);
+        return first;
+    }
+}
