@@ -2,14 +2,13 @@ package dev.warmtier.engine;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.locks.StampedLock;
 import java.util.function.Supplier;
 
 /**
  * The content log: append-only records holding each write's id and content, mapped in chunks.
- * It owns the file from open to close and recovers it ({@link #recover()}); the layout of the
+ * It owns the file from open to close and recovers it ({@link #recover}); the layout of the
  * bytes is {@link ContentRecordLayout}'s.
  *
  * <p>Chunks follow the {@link ChunkSeries} the header records. An append reserves its range under
@@ -17,7 +16,7 @@ import java.util.function.Supplier;
  * writes and commits the payload outside it, so appends copy their bytes in parallel. Readers of
  * committed records take no lock.
  */
-final class ContentLog implements AutoCloseable {
+final class ContentLog extends ChunkedFile {
 
     static final String FILE_NAME = "content.log";
 
@@ -38,8 +37,6 @@ final class ContentLog implements AutoCloseable {
     record Scan(long tail, long records, long recordBytes, long checksumFailures, long mismatchBytes) {
     }
 
-    private final HeaderedFile file;
-    private final MappedChunks chunks;
     /** Chunk sizes in bytes. */
     private final ChunkSeries series;
     /**
@@ -53,10 +50,8 @@ final class ContentLog implements AutoCloseable {
 
     private ContentLog(HeaderedFile file, ChunkSeries series, FileExtender extender, Forcer forcer, FileIo io,
                        boolean growAhead) {
-        this.file = file;
+        super(file, series, extender, forcer, io, growAhead);
         this.series = series;
-        this.chunks = new MappedChunks(file.path, file.channel, ContentRecordLayout.HEADER_BYTES, series, extender,
-                forcer, io, growAhead);
     }
 
     /**
@@ -68,15 +63,8 @@ final class ContentLog implements AutoCloseable {
                            Supplier<Optional<String>> dependent) {
         HeaderedFile file = HeaderedFile.open(dir.resolve(FILE_NAME), ContentRecordLayout.HEADER_BYTES, extender,
                 header -> ContentRecordLayout.writeHeader(header, options.contentChunks(), now), dependent);
-        try {
-            ContentLog log = new ContentLog(file, validateHeader(file.path, file.header, options), extender,
-                    options.forcer(), io, options.growAhead());
-            log.chunks.mapExisting();
-            return log;
-        } catch (RuntimeException e) {
-            file.closeAfterFailure();
-            throw e;
-        }
+        return mapped(file, opened -> new ContentLog(opened, validateHeader(opened.path, opened.header, options),
+                extender, options.forcer(), io, options.growAhead()));
     }
 
     private static ChunkSeries validateHeader(Path path, ByteBuffer header, StoreOptions options) {
@@ -89,10 +77,6 @@ final class ContentLog implements AutoCloseable {
                     + " a record of " + options.maxContentBytes() + " content bytes (needs " + needed + ")");
         }
         return series;
-    }
-
-    Path path() {
-        return file.path;
     }
 
     /**
@@ -207,22 +191,6 @@ final class ContentLog implements AutoCloseable {
         chunks.force(chunkIndex(offset), positionOf(offset), length);
     }
 
-    void forceDirty() {
-        chunks.forceDirty();
-    }
-
-    int dirtyChunks() {
-        return chunks.dirtyCount();
-    }
-
-    long forces() {
-        return chunks.forces();
-    }
-
-    long growths() {
-        return chunks.growths();
-    }
-
     /** The logical end of the log: where the next record will start. */
     long tail() {
         long stamp = tailLock.tryOptimisticRead();
@@ -268,96 +236,17 @@ final class ContentLog implements AutoCloseable {
     }
 
     /**
-     * Recovers the log after open: walks the records from the start and turns reservations whose
-     * writer died into padding. Where the walk meets a hole (a zero or invalid header: a page that
-     * a power loss kept from the disk), it resumes at the next record that a committed,
-     * checksum-valid slot vouches for and that validates itself, and makes the hole padding; an
-     * acknowledged record is never cut off by an earlier page that was not forced. Past the last
-     * such record, the log ends at the first invalid record and everything after it is zeroed, so
-     * it can never be mistaken for data again. Call before any append.
+     * Recovers the log after open, as {@link ContentLogRecovery} describes, and sets the tail to
+     * where the recovered log ends. Call before any append.
      */
     Recovery recover(VouchedRecords vouched) {
-        long at = 0;
-        long capacity = capacity();
-        long abandoned = 0;
-        long bridged = 0;
-        long invalidAt = -1;
-        VouchedRecords.Batch batch = null;
-        long batchFrom = -1;
-        while (at < capacity) {
-            ByteBuffer chunk = chunks.chunk(chunkIndex(at)).buffer;
-            int pos = positionOf(at);
-            int length = ContentRecordLayout.length(chunk, pos);
-            int state = ContentRecordLayout.stateVolatile(chunk, pos);
-            boolean valid = length != 0 && plausibleLength(length, at);
-            if (valid && state == ContentRecordLayout.STATE_PADDING) {
-                at += length;
-                continue;
-            }
-            if (valid && state == ContentRecordLayout.STATE_RESERVED && length >= ContentRecordLayout.RECORD_HEADER_BYTES) {
-                ContentRecordLayout.stateOrdered(chunk, pos, ContentRecordLayout.STATE_PADDING);
-                chunks.chunk(chunkIndex(at)).markDirty();
-                abandoned++;
-                at += length;
-                continue;
-            }
-            if (valid && state == ContentRecordLayout.STATE_COMMITTED && validCommitted(chunk, pos, length)) {
-                at += length;
-                continue;
-            }
-            long resume;
-            long from = at;
-            while (true) {
-                // A batch holds every vouched offset in (batchFrom, its last offset], or all above batchFrom.
-                if (batch == null || from < batchFrom || !(batch.complete() || from < last(batch))) {
-                    batch = vouched.after(from);
-                    batchFrom = from;
-                }
-                resume = nextVouchedRecord(from, batch.offsets(), batch.lengths());
-                if (resume >= 0 || batch.complete()) {
-                    break;
-                }
-                from = last(batch); // none of this batch validated: look past it
-            }
-            if (resume < 0) {
-                invalidAt = length == 0 && state == 0 ? -1 : at;
-                break;
-            }
-            padRange(at, resume);
-            bridged += resume - at;
-            at = resume;
-        }
-        long truncated = zeroFrom(at);
-        this.tail = at;
-        return new Recovery(at, abandoned, truncated, bridged, invalidAt);
-    }
-
-    private static long last(VouchedRecords.Batch batch) {
-        return batch.offsets().length == 0 ? Long.MAX_VALUE : batch.offsets()[batch.offsets().length - 1];
-    }
-
-    /** The first vouched record after {@code from} whose header, length and checksum hold; -1 if none. */
-    private long nextVouchedRecord(long from, long[] offsets, int[] lengths) {
-        int i = Arrays.binarySearch(offsets, from + 1);
-        for (i = i < 0 ? -i - 1 : i; i < offsets.length; i++) {
-            long offset = offsets[i];
-            if (offset < 0 || offset % ContentRecordLayout.ALIGNMENT != 0 || chunkIndex(offset) >= chunks.count()) {
-                continue;
-            }
-            ByteBuffer chunk = chunks.chunk(chunkIndex(offset)).buffer;
-            int pos = positionOf(offset);
-            int length = ContentRecordLayout.length(chunk, pos);
-            if (length == lengths[i] && plausibleLength(length, offset)
-                    && ContentRecordLayout.stateVolatile(chunk, pos) == ContentRecordLayout.STATE_COMMITTED
-                    && validCommitted(chunk, pos, length)) {
-                return offset;
-            }
-        }
-        return -1;
+        Recovery recovery = new ContentLogRecovery(this).run(vouched);
+        this.tail = recovery.tail();
+        return recovery;
     }
 
     /** Covers {@code [from, to)} with padding records, one per chunk it touches. */
-    private void padRange(long from, long to) {
+    void padRange(long from, long to) {
         long at = from;
         while (at < to) {
             long chunkEnd = series.start(chunkIndex(at)) + series.size(chunkIndex(at));
@@ -371,32 +260,16 @@ final class ContentLog implements AutoCloseable {
     }
 
     /** Whether a record at {@code at} may be {@code length} bytes long: aligned and inside its chunk. */
-    private boolean plausibleLength(int length, long at) {
+    boolean plausibleLength(int length, long at) {
         return length >= Long.BYTES && length % ContentRecordLayout.ALIGNMENT == 0
                 && length <= chunkSize(at) - positionOf(at);
     }
 
-    private static boolean validCommitted(ByteBuffer chunk, int pos, int length) {
+    static boolean validCommitted(ByteBuffer chunk, int pos, int length) {
         return length >= ContentRecordLayout.RECORD_HEADER_BYTES
                 && ContentRecordLayout.lengthsConsistent(chunk, pos, length)
                 && ContentRecordLayout.storedChecksum(chunk, pos) == ContentRecordLayout.computeChecksum(chunk, pos,
                 ContentRecordLayout.idLength(chunk, pos), ContentRecordLayout.contentLength(chunk, pos));
-    }
-
-    /** Zeroes every non-zero byte from {@code from} to the end; answers how many bytes that spanned. */
-    private long zeroFrom(long from) {
-        long lastNonZero = -1;
-        long capacity = capacity();
-        for (long at = from; at < capacity; at += Long.BYTES) {
-            ByteBuffer chunk = chunks.chunk(chunkIndex(at)).buffer;
-            int pos = positionOf(at);
-            if (chunk.getLong(pos) != 0) {
-                chunk.putLong(pos, 0L);
-                chunks.chunk(chunkIndex(at)).markDirty();
-                lastNonZero = at;
-            }
-        }
-        return lastNonZero < 0 ? 0 : lastNonZero + Long.BYTES - from;
     }
 
     /**
@@ -427,7 +300,7 @@ final class ContentLog implements AutoCloseable {
         return new Scan(end, records, at, failures, Math.abs(at - end));
     }
 
-    /** Restores the tail written by a clean shutdown, instead of {@link #recover()}. */
+    /** Restores the tail written by a clean shutdown, instead of {@link #recover}. */
     void restoreTail(long cleanTail) {
         if (cleanTail < 0 || cleanTail > capacity() || cleanTail % ContentRecordLayout.ALIGNMENT != 0) {
             throw new IllegalArgumentException("tail " + cleanTail + " is outside the log");
@@ -435,25 +308,16 @@ final class ContentLog implements AutoCloseable {
         this.tail = cleanTail;
     }
 
-    private int chunkIndex(long offset) {
+    int chunkIndex(long offset) {
         return series.index(offset);
     }
 
-    private int positionOf(long offset) {
+    int positionOf(long offset) {
         return (int) (offset - series.start(series.index(offset)));
     }
 
     /** Bytes of the chunk holding {@code offset}. */
     private long chunkSize(long offset) {
         return series.size(series.index(offset));
-    }
-
-    void forceAll() {
-        chunks.forceAll();
-    }
-
-    @Override
-    public void close() {
-        file.close(chunks);
     }
 }

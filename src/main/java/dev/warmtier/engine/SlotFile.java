@@ -11,12 +11,10 @@ import java.util.function.Supplier;
  * follow the {@link ChunkSeries} the header records. It owns the file from open to close; the
  * layout of the bytes is {@link SlotLayout}'s.
  */
-final class SlotFile implements AutoCloseable {
+final class SlotFile extends ChunkedFile {
 
     static final String FILE_NAME = "slots.dat";
 
-    private final HeaderedFile file;
-    private final MappedChunks chunks;
     private final int slotSize;
     private final int dimension;
     /** Chunk sizes in slots. */
@@ -25,13 +23,11 @@ final class SlotFile implements AutoCloseable {
 
     private SlotFile(HeaderedFile file, ChunkSeries series, FileExtender extender, Forcer forcer, FileIo io,
                      boolean growAhead) {
-        this.file = file;
+        super(file, series.scaled(SlotLayout.headerSlotSize(file.header)), extender, forcer, io, growAhead);
         this.dimension = SlotLayout.headerDimension(file.header);
         this.slotSize = SlotLayout.headerSlotSize(file.header);
         this.series = series;
         this.createdAt = SlotLayout.headerCreatedAt(file.header);
-        this.chunks = new MappedChunks(file.path, file.channel, SlotLayout.HEADER_BYTES, series.scaled(slotSize),
-                extender, forcer, io, growAhead);
     }
 
     /**
@@ -49,15 +45,8 @@ final class SlotFile implements AutoCloseable {
         HeaderedFile file = HeaderedFile.open(dir.resolve(FILE_NAME), SlotLayout.HEADER_BYTES, extender,
                 header -> SlotLayout.writeHeader(header, SlotLayout.slotSize(dimension), dimension, now,
                         options.slotChunks()), dependent);
-        try {
-            ChunkSeries series = validateHeader(file.path, file.header, dimension);
-            SlotFile slots = new SlotFile(file, series, extender, options.forcer(), io, options.growAhead());
-            slots.chunks.mapExisting();
-            return slots;
-        } catch (RuntimeException e) {
-            file.closeAfterFailure();
-            throw e;
-        }
+        return mapped(file, opened -> new SlotFile(opened, validateHeader(opened.path, opened.header, dimension),
+                extender, options.forcer(), io, options.growAhead()));
     }
 
     private static ChunkSeries validateHeader(Path path, ByteBuffer header, int dimension) {
@@ -77,10 +66,6 @@ final class SlotFile implements AutoCloseable {
             throw new StoreFormatException(path + " has an invalid chunk size of " + series.max() + " slots");
         }
         return series;
-    }
-
-    Path path() {
-        return file.path;
     }
 
     int slotSize() {
@@ -180,30 +165,5 @@ final class SlotFile implements AutoCloseable {
 
     void force(long slot) {
         chunks.force(series.index(slot), baseOf(slot), slotSize);
-    }
-
-    void forceDirty() {
-        chunks.forceDirty();
-    }
-
-    int dirtyChunks() {
-        return chunks.dirtyCount();
-    }
-
-    long forces() {
-        return chunks.forces();
-    }
-
-    long growths() {
-        return chunks.growths();
-    }
-
-    void forceAll() {
-        chunks.forceAll();
-    }
-
-    @Override
-    public void close() {
-        file.close(chunks);
     }
 }
