@@ -2,6 +2,7 @@ package dev.warmtier.engine;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
 import java.util.zip.CRC32C;
 
 /**
@@ -36,6 +37,8 @@ final class SlotAppender {
     private final SlotFile slots;
     private final ContentLog content;
     private final SlotAllocator allocator;
+    /** Told of each filled slot when the allocator is a {@link SlotFillListener} (test allocators); else nothing. */
+    private final LongConsumer filled;
     private final Durability durability;
     private final int slotSize;
     /** Slots claimed and given up; a counter only, no ordering relied on. */
@@ -45,6 +48,7 @@ final class SlotAppender {
         this.slots = slots;
         this.content = content;
         this.allocator = allocator;
+        this.filled = SlotFillListener.of(allocator);
         this.durability = durability;
         this.slotSize = slots.slotSize();
     }
@@ -68,7 +72,7 @@ final class SlotAppender {
         int base = slots.baseOf(slot);
         try {
             CRC32C payloadCrc = SlotFile.fill(chunk, base, slotSize, recordOffset, recordLength, kind, write);
-            allocator.used(slot);
+            filled.accept(slot);
             return new Claim(slot, chunk, base, payloadCrc, recordOffset, recordLength);
         } catch (RuntimeException e) {
             abandon(slot, chunk, base);

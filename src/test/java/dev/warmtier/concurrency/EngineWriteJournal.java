@@ -41,7 +41,7 @@ final class EngineWriteJournal {
     static final String CALLED = "S";
     /** The engine claimed a slot for the write ({@code SlotAllocator.claim} returned). */
     static final String CLAIMED = "C";
-    /** The slot's payload is written; the per-key publish step comes next ({@code SlotAllocator.used}). */
+    /** The slot's payload is written; the per-key publish step comes next ({@code ObservedSlotAllocator.payloadWritten}). */
     static final String PAYLOAD = "U";
     /** The write is held here, inside the engine, until the kill. */
     static final String HELD = "H";

@@ -5,10 +5,10 @@ import dev.warmtier.engine.ObservedSlotAllocator;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The production allocator with a switch that makes {@link #used} throw: the engine calls it after
+ * The production allocator with a switch that makes {@link #payloadWritten} throw: the engine calls it after
  * a write's payload is in its claimed slot and before the write's per-key publish step, so a
  * throw there is a failure between claiming a slot and publishing it. The engine must then
- * abandon the slot ({@code MemoryStore.prepare}), answer the write with an error and carry on.
+ * abandon the slot ({@code SlotAppender.claim}), answer the write with an error and carry on.
  * Test code only; disarmed it behaves exactly like {@link AtomicSlotAllocator}.
  */
 final class FaultingSlotAllocator extends ObservedSlotAllocator {
@@ -46,7 +46,7 @@ final class FaultingSlotAllocator extends ObservedSlotAllocator {
         }
     }
 
-    /** What the engine sees from a faulting {@code used}: nothing it knows, so a plain server fault. */
+    /** What the engine sees from a faulting {@code payloadWritten}: nothing it knows, so a plain server fault. */
     static final class InjectedFault extends RuntimeException {
         private static final long serialVersionUID = 1L;
 

@@ -46,7 +46,7 @@ class AtomicSlotAllocatorTest {
 
     @Test
     void theRacyAllocatorHandsOutTheSameSlotTwice() throws Exception {
-        // The seam works both ways: the same harness catches the original bug.
+        // The seam works both ways: the same harness catches the read-use-increment slot race.
         SlotAllocator racy = new RacySlotAllocator(0);
         Set<Long> all = claimConcurrently(racy, 8, 20_000);
         assertThat(all).as("distinct slots out of %d claims", 8 * 20_000).hasSizeLessThan(8 * 20_000);
@@ -67,7 +67,7 @@ class AtomicSlotAllocatorTest {
                     for (int i = 0; i < claims; i++) {
                         mine[i] = allocator.claim(Long.MAX_VALUE);
                         java.util.Arrays.fill(slotBytes, mine[i]);
-                        allocator.used(mine[i]);
+                        SlotFillListener.of(allocator).accept(mine[i]);
                     }
                     return mine;
                 }));

@@ -4,9 +4,9 @@ package dev.warmtier.engine;
  * A slot allocator that does exactly what another does and, on the writing thread, calls a hook
  * after each claim and after each payload write (before the write's per-key publish step). For
  * tests that watch, hold or fail engine writes at those two points; the engine sees only the
- * {@link SlotAllocator} seam.
+ * {@link SlotAllocator} seam and, for the second point, the package's {@link SlotFillListener}.
  */
-public abstract class ObservedSlotAllocator implements SlotAllocator {
+public abstract class ObservedSlotAllocator implements SlotAllocator, SlotFillListener {
 
     private final SlotAllocator delegate;
 
@@ -37,8 +37,8 @@ public abstract class ObservedSlotAllocator implements SlotAllocator {
     }
 
     @Override
-    public final void used(long slot) {
-        delegate.used(slot);
+    public final void filled(long slot) {
+        SlotFillListener.of(delegate).accept(slot);
         payloadWritten(slot);
     }
 }

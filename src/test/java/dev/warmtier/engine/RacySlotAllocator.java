@@ -3,12 +3,12 @@ package dev.warmtier.engine;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The Rust original's bug, on purpose: the slot is read from the counter, used, and only then is
- * the counter incremented. Two writers inside that window get the same slot. Test code only: no
- * production setting can select it. It exists to prove the checker and the concurrency tests fail
- * when the allocation is not one atomic step.
+ * The read-use-increment slot race, on purpose: the slot is read from the counter, used, and only
+ * then is the counter incremented. Two writers inside that window get the same slot. Test code
+ * only: no production setting can select it. It exists to prove the checker and the concurrency
+ * tests fail when the allocation is not one atomic step.
  */
-public final class RacySlotAllocator implements SlotAllocator {
+public final class RacySlotAllocator implements SlotAllocator, SlotFillListener {
 
     private final AtomicLong next;
 
@@ -17,10 +17,10 @@ public final class RacySlotAllocator implements SlotAllocator {
     }
 
     /**
-     * Reads the counter and hands its value out without moving it. It yields after the read: in
-     * the original the read came long before the increment (the whole write lay between), while a
-     * write here claims its slot after its record is appended, so without the yield the window is
-     * a few hundred nanoseconds and a 2-core machine rarely shows the collision in a test's time.
+     * Reads the counter and hands its value out without moving it. It yields after the read: the
+     * race needs the read to come well before the increment, while a write here claims its slot
+     * after its record is appended, so without the yield the window is a few hundred nanoseconds
+     * and a 2-core machine rarely shows the collision in a test's time.
      */
     @Override
     public long claim(long limit) {
@@ -29,9 +29,9 @@ public final class RacySlotAllocator implements SlotAllocator {
         return slot < limit ? slot : -1;
     }
 
-    /** Only after the slot was written does the counter move: the original's window. */
+    /** Only after the slot was written does the counter move: the race's window. */
     @Override
-    public void used(long slot) {
+    public void filled(long slot) {
         next.incrementAndGet();
     }
 

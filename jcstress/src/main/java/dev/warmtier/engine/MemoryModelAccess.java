@@ -16,7 +16,12 @@ public final class MemoryModelAccess {
     private MemoryModelAccess() {
     }
 
-    // ---- slots: what MemoryStore.prepare and commit write, and what a reader reads --------
+    // ---- slots: what SlotAppender claims, fills and publishes, and what a reader reads --------
+
+    /** {@link SlotFillListener#of}: what a write tells its allocator once the claimed slot is filled. */
+    public static void slotFilled(SlotAllocator allocator, long slot) {
+        SlotFillListener.of(allocator).accept(slot);
+    }
 
     /** {@link SlotLayout#writePayload}: the slot payload, plain stores. */
     public static void writeSlotPayload(ByteBuffer chunk, int slotBase, long contentOffset, int recordLength,
@@ -64,7 +69,7 @@ public final class MemoryModelAccess {
 
     /**
      * What a write does to its slot, through the store's own methods: {@link SlotFile#fill} in the
-     * prepare step, then {@link SlotFile#publish} in the per-key step (version, times, checksum,
+     * claim step, then {@link SlotFile#publish} in the per-key step (version, times, checksum,
      * then the release store of the state).
      */
     public static void fillAndPublishSlot(ByteBuffer chunk, int slotBase, int slotSize, long contentOffset,

@@ -1,12 +1,13 @@
 package dev.warmtier.jcstress;
 
+import dev.warmtier.engine.MemoryModelAccess;
 import dev.warmtier.engine.SlotAllocator;
 
 /**
- * How {@code MemoryStore.prepare} uses an allocator: claim a slot below the mapped capacity
- * (here unbounded: the file never runs out of room), (write its payload,) then tell the allocator
- * it was used. The claim tests call this, so they exercise the allocator exactly the
- * way a write does, and differ only in which allocator they give it.
+ * How {@code SlotAppender.claim} uses an allocator: claim a slot below the mapped capacity
+ * (here unbounded: the file never runs out of room), (fill its payload,) then tell an allocator
+ * that listens that the slot was filled. The claim tests call this, so they exercise the allocator
+ * exactly the way a write does, and differ only in which allocator they give it.
  */
 public final class SlotClaims {
 
@@ -15,7 +16,7 @@ public final class SlotClaims {
 
     public static long claimAsAWriteDoes(SlotAllocator allocator) {
         long slot = allocator.claim(Long.MAX_VALUE);
-        allocator.used(slot);
+        MemoryModelAccess.slotFilled(allocator, slot);
         return slot;
     }
 }

@@ -30,7 +30,7 @@ public final class SlotReads {
     }
 
     /**
-     * A read as {@code MemoryStore.read} starts one: its read check ({@code SlotFile.unreadable}:
+     * A read as {@code MemoryReader.read} starts one: its read check ({@code SlotFile.unreadable}:
      * "readable", "is not committed", "fails its checksum") in r1, then whether the embedding read
      * after it was the writer's ("whole") or not ("stale") in r2.
      */

@@ -19,9 +19,9 @@ import org.openjdk.jcstress.infra.results.LL_Result;
 
 /**
  * A write's slot as the store itself fills and publishes it: the writer runs the store's own
- * {@code SlotFile.fill} then {@code SlotFile.publish} (the methods {@code MemoryStore.prepare} and
- * {@code commit} call), not a hand-written order; the reader runs {@code SlotFile.unreadable}, the
- * check {@code MemoryStore.read} starts with, then reads the embedding. A reordering inside those
+ * {@code SlotFile.fill} then {@code SlotFile.publish} (the methods {@code SlotAppender.claim} and
+ * {@code SlotAppender.publish} call), not a hand-written order; the reader runs {@code SlotFile.unreadable}, the
+ * check {@code MemoryReader.read} starts with, then reads the embedding. A reordering inside those
  * methods (the state published before the checksum or the payload) fails this test.
  *
  * <p>Result: what the read check said ("readable", "is not committed", "fails its checksum") and

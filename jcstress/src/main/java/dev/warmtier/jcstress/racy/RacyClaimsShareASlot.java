@@ -14,9 +14,9 @@ import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.JJJ_Result;
 
 /**
- * The same test as {@code AtomicClaimsNeverShareASlot}, with the same outcome table, on the Rust
- * original's allocator (read the counter, use the slot, then increment; test code of the
- * application). This one is MEANT to fail: it must show the forbidden {@code 0, 0, 2}, which
+ * The same test as {@code AtomicClaimsNeverShareASlot}, with the same outcome table, on an
+ * allocator with the read-use-increment slot race (read the counter, use the slot, then
+ * increment; test code of the application). This one is MEANT to fail: it must show the forbidden {@code 0, 0, 2}, which
  * proves that jcstress, run this way, catches a claim that is not one atomic step.
  * {@code .ci/jcstress.sh} runs it on its own and fails the build if it does NOT fail.
  */
