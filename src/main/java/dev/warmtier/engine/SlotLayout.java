@@ -12,7 +12,7 @@ import java.util.zip.CRC32C;
  * offset; methods that carry a memory ordering say so in their name.
  *
  * <pre>
- * File header (HEADER_BYTES = 4096, only the first 32 bytes used)
+ * File header (HEADER_BYTES = 4096, only the first 36 bytes used)
  *   0                   4                   8                  12                  16
  *   +-------------------+-------------------+-------------------+-------------------+
  *   | magic "WTSL"      | format version    | slot size         | embedding dim     |
@@ -29,10 +29,13 @@ import java.util.zip.CRC32C;
  *   +--------+--------+----------------+----------------+----------------+
  *   | state  | crc32c | version        | created at     | updated at     |   written in the
  *   +--------+--------+----------------+----------------+----------------+   per-key step
- *   | content offset  | record len     | kind  | (pad)  | confidence     |
- *   +-----------------+----------------+-------+--------+----------------+
- *   48: activation (float), 52: decay rate (float), 56..63: zero
+ *   32                40       44       48       52       56       60       64
+ *   +-----------------+--------+--------+--------+--------+--------+--------+
+ *   | content offset  | rec len| kind   | confid.| activ. | decay  | zero   |   the payload,
+ *   +-----------------+--------+--------+--------+--------+--------+--------+   summed first
  *   64: embedding, dimension x float, then zero padding to a multiple of 64 bytes
+ *   (rec len: record length, int; kind: int; confid., activ., decay: confidence, activation and
+ *   decay rate, float; zero: always zero)
  * </pre>
  *
  * <p>The checksum covers bytes {@code [32, slotSize)} followed by {@code [8, 32)}, so the payload
