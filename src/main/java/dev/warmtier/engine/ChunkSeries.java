@@ -8,7 +8,7 @@ package dev.warmtier.engine;
  *
  * <pre>
  * chunk      0       1       2        3        ...  d+1       d+2       ...
- * size       first   first   2 first  4 first  ...  max       max       ...   (max = first << d)
+ * size       first   first   2 first  4 first  ...  max       max       ...   (max = {@code first << d})
  * starts at  0       first   2 first  4 first  ...  max       2 max     ...
  * </pre>
  *

@@ -50,7 +50,8 @@ final class ContentLogRecovery {
                 at += length;
                 continue;
             }
-            if (valid && state == ContentRecordLayout.STATE_COMMITTED && ContentLog.validCommitted(chunk, pos, length)) {
+            if (valid && state == ContentRecordLayout.STATE_COMMITTED
+                    && ContentLog.validCommitted(chunk, pos, length)) {
                 at += length;
                 continue;
             }

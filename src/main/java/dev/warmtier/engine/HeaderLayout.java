@@ -40,7 +40,7 @@ final class HeaderLayout {
         this.doublingsOffset = doublingsOffset;
     }
 
-    /** Writes the shared fields of a new header, in {@link #FORMAT_VERSION}; {@link #seal} it once the rest is written. */
+    /** Writes the shared fields of a new header, in {@link #FORMAT_VERSION}; {@link #seal} it after the rest. */
     void write(ByteBuffer header, ChunkSeries chunks) {
         header.putInt(MAGIC_OFFSET, magic);
         header.putInt(FORMAT_OFFSET, FORMAT_VERSION);

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class MemoryIds {
 
     private static final SecureRandom RANDOM = new SecureRandom();
-    /** Last (millis << 12 | sequence) handed out; advanced by CAS so ids never repeat or go back. */
+    /** Last {@code (millis << 12 | sequence)} handed out; advanced by CAS so ids never repeat or go back. */
     private static final AtomicLong LAST = new AtomicLong();
 
     private MemoryIds() {
