@@ -7,6 +7,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * never a value read earlier and used after another claimer could move it, so two claimers can
  * never get the same slot. The counter only grows, and never past the limit the caller gives (the
  * mapped capacity), so a claim that finds no room takes nothing.
+ *
+ * <p>Threads: every writing thread claims, concurrently; any thread reads {@link #next()}.
  */
 public final class AtomicSlotAllocator implements SlotAllocator {
 

@@ -9,6 +9,9 @@ import java.util.function.LongSupplier;
  * How an invariant check gives way to the service it checks. The checker calls {@link #pause()}
  * after every {@link #BATCH} slots, index entries or content records, so a check of a large space
  * can be spread out instead of taking a core for as long as the scan lasts.
+ *
+ * <p>Threads: the checking thread alone calls {@link #pause()}; a {@link Share} keeps per-check
+ * state, so make one per check.
  */
 @FunctionalInterface
 public interface CheckPace {

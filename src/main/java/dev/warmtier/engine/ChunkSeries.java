@@ -14,6 +14,8 @@ package dev.warmtier.engine;
  *
  * <p>With {@code doublings = 0} every chunk has the same size: the fixed chunks of format 1.
  *
+ * <p>Threads: immutable; any thread.
+ *
  * @param first     units in chunk 0 (and chunk 1)
  * @param doublings how often the size doubles before it stops growing
  */

@@ -38,6 +38,8 @@ import java.util.zip.CheckedOutputStream;
  * | entries: id length (short), id (UTF-8), slot (long), version (long), tombstone (byte), record length (int)
  * | crc32c of everything before it (int)
  * </pre>
+ *
+ * <p>Threads: no state; only the thread opening or closing the store calls it.
  */
 final class CleanShutdown {
 

@@ -15,6 +15,10 @@ import java.util.function.Supplier;
  * the tail lock (one short critical section that also grows the file when a chunk fills), then
  * writes and commits the payload outside it, so appends copy their bytes in parallel. Readers of
  * committed records take no lock.
+ *
+ * <p>Threads: any writing thread appends, concurrently; any thread reads committed records and the
+ * tail; the opening thread recovers the log before it is shared, and the closing thread closes it
+ * once no operation is under way.
  */
 final class ContentLog extends ChunkedFile {
 

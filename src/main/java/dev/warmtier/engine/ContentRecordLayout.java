@@ -32,6 +32,8 @@ import java.util.zip.CRC32C;
  * tail has a trustworthy length even while its payload is still being written. The checksum covers
  * bytes {@code [12, 20 + idLength + contentLength)}. The state is written last with release
  * semantics: {@link #STATE_RESERVED} (zero) until then, {@link #STATE_COMMITTED} after.
+ *
+ * <p>Threads: no state; the memory ordering an accessor gives is in its name.
  */
 public final class ContentRecordLayout {
 

@@ -11,6 +11,8 @@ import java.nio.file.StandardOpenOption;
 /**
  * Holds a store directory for one process with an OS file lock, which the kernel frees when the
  * process dies however it dies. No PID is written: PIDs repeat across containers.
+ *
+ * <p>Threads: acquired by the thread opening the store, released by the one closing it.
  */
 final class DataDirLock implements AutoCloseable {
 

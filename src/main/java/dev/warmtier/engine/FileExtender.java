@@ -7,6 +7,9 @@ import java.nio.channels.FileChannel;
 /**
  * Makes a byte range of a file really exist on disk before it is mapped, so that a full disk
  * fails here, as an exception, instead of later as a SIGBUS on a write to a sparse mapping.
+ *
+ * <p>Threads: called where the file grows, on the store's I/O thread or the opening thread, one
+ * growth at a time per file.
  */
 @FunctionalInterface
 public interface FileExtender {

@@ -21,6 +21,9 @@ import java.util.function.Supplier;
  * and nothing after it. Open treats such a file as new, unless something else in the store depends
  * on it (the slot file vouches for records of the content log, the log holds records for slots):
  * then it is damage, and open refuses and changes nothing.
+ *
+ * <p>Threads: opened and closed by the thread opening or closing the store; in between its fields
+ * are final and its header is only read.
  */
 final class HeaderedFile {
 

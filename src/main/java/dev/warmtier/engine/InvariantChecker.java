@@ -19,6 +19,9 @@ import java.util.concurrent.TimeUnit;
  * runs alongside reads and writes, so every count is defined so that an in-flight write is never a
  * violation, and a suspicion about one id is confirmed inside that id's compute, where no write of
  * it can be half done.
+ *
+ * <p>Threads: made for one check and used by the checking thread alone, concurrently with every
+ * reader and writer; it writes nothing, and takes a suspect id's compute only to confirm it.
  */
 final class InvariantChecker {
 

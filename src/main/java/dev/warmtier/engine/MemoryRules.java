@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * The rules every stored memory obeys, checked by the engine itself so that no caller can store
  * something the files cannot represent. Each failure names the field and the rule.
+ *
+ * <p>Threads: no state; any thread.
  */
 public final class MemoryRules {
 

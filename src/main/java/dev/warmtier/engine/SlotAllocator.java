@@ -6,6 +6,9 @@ package dev.warmtier.engine;
  * (the slot is computed from a counter that was read, used, and only later incremented, so two
  * writers get the same slot), and show that the checker and the concurrency tests catch the
  * collisions it causes.
+ *
+ * <p>Threads: every writing thread claims at once, so an implementation must be thread-safe; any
+ * thread reads {@link #next()}.
  */
 public interface SlotAllocator {
 

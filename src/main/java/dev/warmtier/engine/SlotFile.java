@@ -10,6 +10,10 @@ import java.util.function.Supplier;
  * The slot file: a header page and fixed-size slots, mapped in chunks of whole slots whose sizes
  * follow the {@link ChunkSeries} the header records. It owns the file from open to close; the
  * layout of the bytes is {@link SlotLayout}'s.
+ *
+ * <p>Threads: any writing thread grows the file and writes the slots it claimed; any thread reads
+ * committed slots; the opening thread repairs slots before the file is shared, and the closing
+ * thread closes it once no operation is under way.
  */
 final class SlotFile extends ChunkedFile {
 

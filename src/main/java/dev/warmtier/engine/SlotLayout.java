@@ -42,6 +42,8 @@ import java.util.zip.CRC32C;
  * can be summed before the per-key step and the version and timestamps added inside it. The state
  * word is written last, with release semantics, and read with acquire: a reader that sees
  * {@link #STATE_COMMITTED} sees every byte the writer wrote before it.
+ *
+ * <p>Threads: no state; the memory ordering an accessor gives is in its name.
  */
 public final class SlotLayout {
 

@@ -26,6 +26,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code force}) once per {@link #BLOCK} versions and a write almost always just reads it. The
  * cost is that a crash makes versions jump by up to one block; they never repeat. A clean close
  * records the exact last version, so a clean restart does not jump.
+ *
+ * <p>Threads: every writer calls {@link #cover}, almost always one volatile read; raises serialize
+ * on {@link #raiseLock} and do their I/O on the store's {@link FileIo} thread; the opening and
+ * closing threads open and close it.
  */
 final class VersionCeiling implements AutoCloseable {
 

@@ -29,6 +29,8 @@ import java.util.zip.CRC32C;
  * previous value, stands. Each record has a 4 KiB page of its own, as LMDB's meta pages do: a
  * device that garbles the whole page it was writing when power failed (some do) then takes only
  * the record being written, never both.
+ *
+ * <p>Threads: no state; any thread.
  */
 final class VersionCeilingLayout {
 
