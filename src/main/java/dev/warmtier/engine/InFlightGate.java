@@ -46,9 +46,19 @@ final class InFlightGate {
         inFlight.decrementAndGet();
     }
 
-    /** Whether close has begun: a long operation, such as a paced check, gives way at its next pause. */
-    boolean isClosed() {
-        return closed;
+    /**
+     * {@code pace}, giving way to close: a slow, paced check must not hold up a drop, so once close
+     * has begun it stops at its next pause.
+     *
+     * @throws StoreClosedException from the pause after close began
+     */
+    CheckPace givingWayToClose(CheckPace pace) {
+        return () -> {
+            if (closed) {
+                throw new StoreClosedException("store " + store + " closed during an invariant check");
+            }
+            pace.pause();
+        };
     }
 
     /**

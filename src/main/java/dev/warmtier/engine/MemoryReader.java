@@ -3,10 +3,13 @@ package dev.warmtier.engine;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Reads one memory from the slot and the record an index entry names. Slots and records are
+ * Reads a memory from the slot and the record an index entry names, or a page of them. Slots and records are
  * immutable once committed, so it takes no lock; what it checks instead is that the slot is
  * committed and whole ({@link SlotFile#unreadable}), holds the version the index names, and that
  * its record is committed, whole and holds the id. Checksum failures are counted for the stats.
@@ -67,6 +70,29 @@ final class MemoryReader {
                 SlotLayout.decayRate(chunk, base),
                 Instant.ofEpochMilli(SlotLayout.createdAt(chunk, base)),
                 Instant.ofEpochMilli(SlotLayout.updatedAt(chunk, base)), version, slot);
+    }
+
+    /**
+     * Up to {@code limit} memories of {@code ids}, in their order, that are live in {@code index}
+     * when reached; stops before the memory whose record would take the page past
+     * {@code maxRecordBytes}, though a page always holds at least one.
+     */
+    ScanPage page(Iterable<String> ids, Map<String, IndexEntry> index, int limit, long maxRecordBytes,
+                  boolean withEmbedding) {
+        List<StoredMemory> page = new ArrayList<>(Math.min(limit, 1024));
+        long bytes = 0;
+        for (String id : ids) {
+            IndexEntry entry = index.get(id);
+            if (entry == null || entry.tombstone()) {
+                continue;
+            }
+            if (page.size() == limit || (!page.isEmpty() && bytes + entry.recordLength() > maxRecordBytes)) {
+                return new ScanPage(page, true);
+            }
+            page.add(read(id, entry, withEmbedding));
+            bytes += entry.recordLength();
+        }
+        return new ScanPage(page, false);
     }
 
     /** Reads since open that found a slot or record failing its checksum. */

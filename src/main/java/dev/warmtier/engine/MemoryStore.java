@@ -3,7 +3,6 @@ package dev.warmtier.engine;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.NavigableSet;
 import java.util.Optional;
@@ -333,20 +332,7 @@ public final class MemoryStore implements AutoCloseable {
         gate.enter();
         try {
             NavigableSet<String> ids = afterId == null ? liveIds : liveIds.tailSet(afterId, false);
-            List<StoredMemory> page = new ArrayList<>(Math.min(limit, 1024));
-            long bytes = 0;
-            for (String id : ids) {
-                IndexEntry entry = index.get(id);
-                if (entry == null || entry.tombstone()) {
-                    continue;
-                }
-                if (page.size() == limit || (!page.isEmpty() && bytes + entry.recordLength() > maxRecordBytes)) {
-                    return new ScanPage(page, true);
-                }
-                page.add(reader.read(id, entry, withEmbedding));
-                bytes += entry.recordLength();
-            }
-            return new ScanPage(page, false);
+            return reader.page(ids, index, limit, maxRecordBytes, withEmbedding);
         } finally {
             gate.exit();
         }
@@ -369,13 +355,7 @@ public final class MemoryStore implements AutoCloseable {
     public InvariantReport check(CheckPace pace) {
         gate.enter();
         try {
-            CheckPace givingWayToClose = () -> {
-                if (gate.isClosed()) {
-                    throw new StoreClosedException("store " + dir + " closed during an invariant check");
-                }
-                pace.pause();
-            };
-            return new InvariantChecker(slots, content, allocator, index, clock).check(givingWayToClose);
+            return new InvariantChecker(slots, content, allocator, index, clock).check(gate.givingWayToClose(pace));
         } finally {
             gate.exit();
         }
