@@ -462,9 +462,6 @@ final class ContentLog implements AutoCloseable {
         return series.size(series.index(offset));
     }
 
-    void forceAll() {
-        chunks.forceAll();
-    }
 
     @Override
     public void close() {

@@ -213,9 +213,6 @@ final class SlotFile implements AutoCloseable {
         return chunks.growths();
     }
 
-    void forceAll() {
-        chunks.forceAll();
-    }
 
     @Override
     public void close() {

@@ -81,5 +81,7 @@ class ChunkSeriesTest {
         assertThat(ChunkSeries.doubling(1, 7, 1)).as("8 is over 7").isEqualTo(new ChunkSeries(1, 2));
         assertThat(ChunkSeries.doubling(1, 1, 4)).as("a record of 4 needs a chunk of 4").isEqualTo(new ChunkSeries(1, 2));
         assertThat(ChunkSeries.doubling(1, 1, 5)).isEqualTo(new ChunkSeries(1, 3));
+        assertThat(ChunkSeries.doubling(1, Long.MAX_VALUE, 1)).as("never past the doublings a mapping allows")
+                .isEqualTo(new ChunkSeries(1, ChunkSeries.MAX_DOUBLINGS));
     }
 }

@@ -227,6 +227,7 @@ class ContentLogRecoveryTests {
                 assertThat(contentAt(at[i], lengths[i])).startsWith("content " + i);
             }
             assertThatThrownBy(() -> log.read(at[4], lengths[4])).isInstanceOf(CorruptionException.class);
+            assertThat(log.dirtyChunks()).as("the padding over the holes is forced with the next flush").isEqualTo(1);
             log.close();
             log = null;
         }
@@ -272,5 +273,34 @@ class ContentLogRecoveryTests {
         log = null;
         assertThat(read(at, ContentRecordLayout.recordLength(id.length, content.length)))
                 .isEqualTo(committed("k", "little"));
+    }
+
+    @Test
+    void aRecordEndingExactlyAtTheLastMappedByteIsReadAndScanned() throws IOException {
+        newLog(1);
+        byte[] last = committed("end", "ends at the chunk's last byte");
+        long at = CHUNK - last.length;
+        write(0, header((int) at, ContentRecordLayout.STATE_PADDING));
+        layOut(at, last);
+
+        ContentLog.Recovery recovery = openLog().recover(ContentLogTest.NONE_VOUCHED);
+
+        assertThat(recovery.tail()).isEqualTo(CHUNK).isEqualTo(log.capacity());
+        assertThat(contentAt(at, last.length)).isEqualTo("ends at the chunk's last byte");
+        ContentLog.Scan scan = log.scan(new PacedWork(CheckPace.UNPACED));
+        assertThat(scan.records()).isEqualTo(1);
+        assertThat(scan.mismatchBytes()).isZero();
+        assertThatThrownBy(() -> log.read(CHUNK, last.length)).as("the first byte past the mapped chunks")
+                .isInstanceOf(CorruptionException.class).hasMessageContaining("outside the log");
+    }
+
+    @Test
+    void aDamagedFirstWordIsTheWholeOfWhatIsTruncated() throws IOException {
+        newLog(1);
+        write(0, header(7, 0));
+
+        ContentLog.Recovery recovery = openLog().recover(ContentLogTest.NONE_VOUCHED);
+
+        assertThat(recovery).isEqualTo(new ContentLog.Recovery(0, 0, 8, 0, 0));
     }
 }
