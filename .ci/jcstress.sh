@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The engine's memory-model tests (jcstress/, see the README's "Memory-model tests (jcstress)").
+# The engine's memory-model tests (jcstress/, see "Memory-model tests (jcstress)" in docs/testing.md).
 # Builds jcstress/target/jcstress.jar against the real engine sources, then runs it twice:
 #   1. every correct test (dev.warmtier.jcstress.*): must pass. jcstress exits non-zero on any
 #      FORBIDDEN outcome, and this also checks that every test it should run did run, and passed;

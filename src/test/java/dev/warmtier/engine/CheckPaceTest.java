@@ -97,6 +97,42 @@ class CheckPaceTest {
     }
 
     @Test
+    void everySlotIndexEntryAndRecordIsOneUnitOfWorkAndEveryBatchOfUnitsOnePause(@TempDir Path dir) {
+        // Fixed chunks of 4096 slots: one write leaves 4095 slots of empty capacity to look at.
+        StoreOptions wide = TestStores.small().withChunks(ChunkSeries.fixed(4096), ChunkSeries.fixed(128 * 1024));
+        try (MemoryStore store = MemoryStore.open(dir.resolve("wide"), wide)) {
+            store.put("k", TestStores.write("one", 1));
+            AtomicInteger pauses = new AtomicInteger();
+            InvariantReport report = store.check(pauses::incrementAndGet);
+            assertThat(report.slotCapacity()).isEqualTo(4096);
+            // 4096 slots (1 claimed, 4095 empty) + 1 index entry + 1 record.
+            assertThat(pauses).as("the empty capacity is paced too").hasValue((4096 + 1 + 1) / CheckPace.BATCH);
+        }
+        // Chunks of 16 slots: 2000 ids fill 2000 slots and 2000 small records (no padding in one chunk).
+        try (MemoryStore store = TestStores.open(dir.resolve("ids"))) {
+            for (int i = 0; i < 2000; i++) {
+                store.put("k" + i, TestStores.write("v" + i, i));
+            }
+            AtomicInteger pauses = new AtomicInteger();
+            InvariantReport report = store.check(pauses::incrementAndGet);
+            long units = report.slotCapacity() + 2000 + 2000;
+            assertThat(pauses).as("%d slots, 2000 index entries, 2000 records", report.slotCapacity())
+                    .hasValue((int) (units / CheckPace.BATCH));
+        }
+    }
+
+    @Test
+    void aCheckReportsTheTimeItTook(@TempDir Path dir) {
+        try (MemoryStore store = TestStores.open(dir)) {
+            store.put("k", TestStores.write("one", 1));
+            long before = System.nanoTime();
+            InvariantReport report = store.check();
+            long elapsedMillis = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - before);
+            assertThat(report.invariants().tookMillis()).isBetween(0L, elapsedMillis);
+        }
+    }
+
+    @Test
     void aCancelledCheckLeavesTheStoreWorking(@TempDir Path dir) {
         try (MemoryStore store = TestStores.open(dir)) {
             for (int i = 0; i < 2 * CheckPace.BATCH; i++) {

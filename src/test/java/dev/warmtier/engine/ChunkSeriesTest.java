@@ -63,4 +63,25 @@ class ChunkSeriesTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new ChunkSeries(1L << 40, 30)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void theLimitsOfASeriesAreInclusive() {
+        assertThat(new ChunkSeries(1, 0).max()).as("one unit per chunk").isEqualTo(1);
+        assertThat(new ChunkSeries(1, ChunkSeries.MAX_DOUBLINGS).max()).isEqualTo(1L << ChunkSeries.MAX_DOUBLINGS);
+        assertThatThrownBy(() -> new ChunkSeries(0, 0)).isInstanceOf(IllegalArgumentException.class);
+        // The chunk after the largest starts at twice its size: that must still be a positive long.
+        assertThat(new ChunkSeries(1L << 60, 1).start(3)).isEqualTo(1L << 62);
+        assertThatThrownBy(() -> new ChunkSeries(1L << 61, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(new ChunkSeries(1L << 61, 0).start(2)).isEqualTo(1L << 62);
+    }
+
+    @Test
+    void aDoublingSeriesReachesTheLargestSizeExactlyAndNeverLessThanTheLargestRecord() {
+        assertThat(ChunkSeries.doubling(1, 8, 1)).as("8 is reachable: 1, 2, 4, 8").isEqualTo(new ChunkSeries(1, 3));
+        assertThat(ChunkSeries.doubling(1, 7, 1)).as("8 is over 7").isEqualTo(new ChunkSeries(1, 2));
+        assertThat(ChunkSeries.doubling(1, 1, 4)).as("a record of 4 needs a chunk of 4").isEqualTo(new ChunkSeries(1, 2));
+        assertThat(ChunkSeries.doubling(1, 1, 5)).isEqualTo(new ChunkSeries(1, 3));
+        assertThat(ChunkSeries.doubling(1, Long.MAX_VALUE, 1)).as("never past the doublings a mapping allows")
+                .isEqualTo(new ChunkSeries(1, ChunkSeries.MAX_DOUBLINGS));
+    }
 }
