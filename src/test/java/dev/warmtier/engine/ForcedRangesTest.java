@@ -145,4 +145,31 @@ class ForcedRangesTest {
         assertThat(forcer.timeline()).as("close forces every mapped chunk")
                 .contains(contentChunkRange(0), slotChunkRange(0));
     }
+
+    @Test
+    void recoveryForcesItsRepairsBeforeOpenReturnsInEveryMode() throws Exception {
+        for (Durability mode : Durability.values()) {
+            Path storeDir = dir.resolve(mode.name());
+            long torn;
+            try (MemoryStore store = MemoryStore.open(storeDir, TestStores.small().withDurability(mode,
+                    Duration.ofMillis(100)))) {
+                store.put("a", MemoryWrite.of("kept"));
+                torn = store.put("b", MemoryWrite.of("torn")).memory().slot();
+            }
+            DamagedFiles damage = new DamagedFiles(storeDir, TestStores.DIMENSION).crashed();
+            damage.flipSlotByte(torn, SlotLayout.EMBEDDING_OFFSET); // b's slot fails its checksum: cleared
+            damage.writeContentBytes(CONTENT_CHUNK / 2, new byte[] {1}); // junk past the tail: zeroed
+
+            forcer.clear();
+            try (MemoryStore store = MemoryStore.open(storeDir, TestStores.small().withDurability(mode,
+                    Duration.ofDays(1)).withForcer(forcer))) {
+                forcer.mark("open returned");
+                assertThat(store.recovery().invalidSlotsDiscarded()).isEqualTo(1);
+                assertThat(store.recovery().contentBytesTruncated()).isPositive();
+                List<String> timeline = forcer.timeline();
+                assertThat(timeline.subList(0, timeline.indexOf("open returned"))).as(mode.name())
+                        .contains(slotChunkRange(0), contentChunkRange(0));
+            }
+        }
+    }
 }
