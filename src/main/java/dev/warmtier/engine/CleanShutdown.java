@@ -68,7 +68,7 @@ final class CleanShutdown {
     private CleanShutdown() {
     }
 
-    static void write(Path dir, Snapshot snapshot) {
+    static void write(Path dir, Snapshot snapshot, Forcer forcer) {
         Path tmp = dir.resolve(FILE_NAME + ".tmp");
         try {
             try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE,
@@ -103,9 +103,9 @@ final class CleanShutdown {
                 while (trailer.hasRemaining()) {
                     channel.write(trailer);
                 }
-                channel.force(true);
+                forcer.forceFile(tmp, channel, true);
             }
-            StoreDirectory.rename(tmp, dir.resolve(FILE_NAME));
+            StoreDirectory.rename(tmp, dir.resolve(FILE_NAME), forcer);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write clean-shutdown mark in " + dir, e);
         }
@@ -127,12 +127,12 @@ final class CleanShutdown {
     }
 
     /** Deletes the mark (and a temporary one a crash during close left), durably. */
-    static void delete(Path dir) {
+    static void delete(Path dir, Forcer forcer) {
         try {
             boolean deleted = Files.deleteIfExists(dir.resolve(FILE_NAME + ".tmp"));
             deleted |= Files.deleteIfExists(dir.resolve(FILE_NAME));
             if (deleted) {
-                StoreDirectory.force(dir);
+                forcer.forceDirectory(dir);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete clean-shutdown mark in " + dir, e);

@@ -66,7 +66,7 @@ final class ContentLog extends ChunkedFile {
     static ContentLog open(Path dir, StoreOptions options, FileExtender extender, FileIo io, long now,
                            Supplier<Optional<String>> dependent) {
         HeaderedFile file = HeaderedFile.open(dir.resolve(FILE_NAME), ContentRecordLayout.HEADER_BYTES, extender,
-                header -> ContentRecordLayout.writeHeader(header, options.contentChunks(), now), dependent);
+                options.forcer(), header -> ContentRecordLayout.writeHeader(header, options.contentChunks(), now), dependent);
         return mapped(file, opened -> new ContentLog(opened, validateHeader(opened.path, opened.header, options),
                 extender, options.forcer(), io, options.growAhead()));
     }

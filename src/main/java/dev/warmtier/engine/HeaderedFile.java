@@ -48,8 +48,8 @@ final class HeaderedFile {
      *                                       header, or something depends on it; nothing is changed
      * @throws InsufficientStorageException when there is no room for the header
      */
-    static HeaderedFile open(Path path, int headerBytes, FileExtender extender, Consumer<ByteBuffer> writeHeader,
-                             Supplier<Optional<String>> dependent) {
+    static HeaderedFile open(Path path, int headerBytes, FileExtender extender, Forcer forcer,
+                             Consumer<ByteBuffer> writeHeader, Supplier<Optional<String>> dependent) {
         FileChannel channel = null;
         try {
             boolean exists = Files.exists(path);
@@ -67,9 +67,9 @@ final class HeaderedFile {
             header.order(ByteOrder.LITTLE_ENDIAN);
             if (fresh) {
                 writeHeader.accept(header);
-                header.force();
+                forcer.force(path, 0, header, 0, headerBytes);
                 // The new file's directory entry is only durable once the directory is forced.
-                StoreDirectory.force(path.toAbsolutePath().getParent());
+                forcer.forceDirectory(path.toAbsolutePath().getParent());
             }
             return new HeaderedFile(path, channel, header);
         } catch (IOException e) {

@@ -46,7 +46,7 @@ final class SlotFile extends ChunkedFile {
     static SlotFile open(Path dir, StoreOptions options, FileExtender extender, FileIo io, long now,
                          Supplier<Optional<String>> dependent) {
         int dimension = options.embeddingDimension();
-        HeaderedFile file = HeaderedFile.open(dir.resolve(FILE_NAME), SlotLayout.HEADER_BYTES, extender,
+        HeaderedFile file = HeaderedFile.open(dir.resolve(FILE_NAME), SlotLayout.HEADER_BYTES, extender, options.forcer(),
                 header -> SlotLayout.writeHeader(header, SlotLayout.slotSize(dimension), dimension, now,
                         options.slotChunks()), dependent);
         return mapped(file, opened -> new SlotFile(opened, validateHeader(opened.path, opened.header, dimension),

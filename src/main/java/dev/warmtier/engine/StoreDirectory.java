@@ -34,12 +34,12 @@ public final class StoreDirectory {
     }
 
     /** Creates {@code dir} when it is missing, durably: its parent is forced after. */
-    static void create(Path dir) throws IOException {
+    static void create(Path dir, Forcer forcer) throws IOException {
         if (!Files.isDirectory(dir)) {
             Files.createDirectories(dir);
             Path parent = dir.toAbsolutePath().getParent();
             if (parent != null) {
-                force(parent);
+                forcer.forceDirectory(parent);
             }
         }
     }
@@ -48,9 +48,9 @@ public final class StoreDirectory {
      * Renames {@code from} to {@code to} in one atomic step, replacing {@code to} if it exists, and
      * forces the directory: a crash leaves either the old file or the new one, never neither.
      */
-    static void rename(Path from, Path to) throws IOException {
+    static void rename(Path from, Path to, Forcer forcer) throws IOException {
         Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        force(to.toAbsolutePath().getParent());
+        forcer.forceDirectory(to.toAbsolutePath().getParent());
     }
 
     /** Closes {@code resource} when there is one, after a failure or with nothing left to report. */

@@ -37,10 +37,13 @@ final class StoreFiles {
     /** The slot file did not exist before this open: nothing to recover. */
     final boolean created;
     private final DataDirLock lock;
+    /** Forces the clean-shutdown mark at close. */
+    private final Forcer forcer;
 
-    private StoreFiles(Path dir, DataDirLock lock, FileIo io, SlotFile slots, ContentLog content,
+    private StoreFiles(Path dir, DataDirLock lock, Forcer forcer, FileIo io, SlotFile slots, ContentLog content,
                        VersionCeiling ceiling, Optional<CleanShutdown.Snapshot> snapshot, boolean created) {
         this.dir = dir;
+        this.forcer = forcer;
         this.lock = lock;
         this.io = io;
         this.slots = slots;
@@ -60,7 +63,7 @@ final class StoreFiles {
      */
     static StoreFiles open(Path dir, StoreOptions options, FileExtender extender, Clock clock, long versionBlock) {
         try {
-            StoreDirectory.create(dir);
+            StoreDirectory.create(dir, options.forcer());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create store directory " + dir, e);
         }
@@ -83,12 +86,12 @@ final class StoreFiles {
                 requireVouchedRecords(slotFile, log);
             }
             // Deleted before anything is written: a crash from here on leaves no mark.
-            CleanShutdown.delete(dir);
+            CleanShutdown.delete(dir, options.forcer());
             // The first chunk of each file (64 KiB by default), so the first writes grow nothing.
             slotFile.ensure(0);
             log.ensureCapacity(1);
-            versionCeiling = VersionCeiling.open(dir, versionBlock, io);
-            return new StoreFiles(dir, lock, io, slotFile, log, versionCeiling, snapshot, created);
+            versionCeiling = VersionCeiling.open(dir, versionBlock, io, options.forcer());
+            return new StoreFiles(dir, lock, options.forcer(), io, slotFile, log, versionCeiling, snapshot, created);
         } catch (RuntimeException e) {
             closeAll(e, versionCeiling, log, slotFile, io, lock);
             throw e;
@@ -187,7 +190,7 @@ final class StoreFiles {
             try {
                 io.call(() -> {
                     CleanShutdown.write(dir, new CleanShutdown.Snapshot(slots.dimension(), slots.slotSize(), nextSlot,
-                            content.tail(), lastVersion, stamps(dir), new ArrayList<>(index.entrySet())));
+                            content.tail(), lastVersion, stamps(dir), new ArrayList<>(index.entrySet())), forcer);
                     return null;
                 });
             } catch (IOException e) {

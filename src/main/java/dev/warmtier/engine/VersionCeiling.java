@@ -58,6 +58,8 @@ final class VersionCeiling implements AutoCloseable {
     private final FileChannel channel;
     /** Where raises write and force the channel, out of reach of a caller's interrupt. */
     private final FileIo io;
+    /** Forces each record a raise writes. */
+    private final Forcer forcer;
     private final long block;
     private final Found found;
     private final long foundCeiling;
@@ -82,11 +84,12 @@ final class VersionCeiling implements AutoCloseable {
     /** Raises done since open, each one write and one force; for tests and reports. */
     private final LongAdder raises = new LongAdder();
 
-    private VersionCeiling(Path path, FileChannel channel, FileIo io, long block, Found found, long ceiling,
-                           long sequence, int newest) {
+    private VersionCeiling(Path path, FileChannel channel, FileIo io, Forcer forcer, long block, Found found,
+                           long ceiling, long sequence, int newest) {
         this.path = path;
         this.channel = channel;
         this.io = io;
+        this.forcer = forcer;
         this.block = block;
         this.found = found;
         this.foundCeiling = ceiling;
@@ -103,7 +106,7 @@ final class VersionCeiling implements AutoCloseable {
      * @param block versions reserved per raise; {@link #BLOCK} in production
      * @throws StoreFormatException when a whole record has a format this build does not read
      */
-    static VersionCeiling open(Path dir, long block, FileIo io) {
+    static VersionCeiling open(Path dir, long block, FileIo io, Forcer forcer) {
         if (block < 1) {
             throw new IllegalArgumentException("block must be at least 1, was " + block);
         }
@@ -114,7 +117,7 @@ final class VersionCeiling implements AutoCloseable {
             Files.deleteIfExists(tmp);
             boolean fresh = !Files.exists(path);
             if (fresh) {
-                create(tmp, path);
+                create(tmp, path, forcer);
             }
             channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
             long bestSequence = -1;
@@ -136,7 +139,8 @@ final class VersionCeiling implements AutoCloseable {
                 }
             }
             Found found = best < 0 ? Found.DAMAGED : fresh ? Found.NONE : Found.INTACT;
-            return new VersionCeiling(path, channel, io, block, found, bestCeiling, Math.max(bestSequence, 0), best);
+            return new VersionCeiling(path, channel, io, forcer, block, found, bestCeiling, Math.max(bestSequence, 0),
+                    best);
         } catch (IOException e) {
             StoreDirectory.closeQuietly(channel);
             throw HeaderedFile.openFailure(path, e);
@@ -151,13 +155,13 @@ final class VersionCeiling implements AutoCloseable {
      * are written and forced in a temporary file, renamed over, and the directory forced. A crash
      * leaves either no file or a whole one, never an empty one that would read as damaged.
      */
-    private static void create(Path tmp, Path path) throws IOException {
+    private static void create(Path tmp, Path path, Forcer forcer) throws IOException {
         try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             writeFully(channel, VersionCeilingLayout.encode(1, 0), VersionCeilingLayout.recordOffset(0));
             writeFully(channel, VersionCeilingLayout.encode(0, 0), VersionCeilingLayout.recordOffset(1));
-            channel.force(true);
+            forcer.forceFile(tmp, channel, true);
         }
-        StoreDirectory.rename(tmp, path);
+        StoreDirectory.rename(tmp, path, forcer);
     }
 
     /** What open found: no file, a whole record, or none whole. */
@@ -240,7 +244,7 @@ final class VersionCeiling implements AutoCloseable {
         try {
             io.call(() -> {
                 writeFully(channel, VersionCeilingLayout.encode(next, ceiling), VersionCeilingLayout.recordOffset(target));
-                channel.force(false);
+                forcer.forceFile(path, channel, false);
                 return null;
             });
         } catch (IOException e) {

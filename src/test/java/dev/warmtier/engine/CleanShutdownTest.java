@@ -33,7 +33,7 @@ class CleanShutdownTest {
         CleanShutdown.Snapshot snapshot = new CleanShutdown.Snapshot(8, 96, 5, 4096, 42, new long[] {1, 2, 3, 4},
                 List.of(Map.entry("a", new IndexEntry(0, 40, false, 128)),
                         Map.entry("é-b", new IndexEntry(3, 42, true, 64))));
-        CleanShutdown.write(dir, snapshot);
+        CleanShutdown.write(dir, snapshot, Forcer.MSYNC);
 
         assertThat(dir.resolve(CleanShutdown.FILE_NAME + ".tmp")).doesNotExist();
         CleanShutdown.Snapshot read = CleanShutdown.read(dir).orElseThrow();
@@ -120,11 +120,11 @@ class CleanShutdownTest {
         Files.write(dir.resolve(CleanShutdown.FILE_NAME), new byte[] {1});
         Files.write(dir.resolve(CleanShutdown.FILE_NAME + ".tmp"), new byte[] {1});
 
-        CleanShutdown.delete(dir);
+        CleanShutdown.delete(dir, Forcer.MSYNC);
 
         assertThat(dir.resolve(CleanShutdown.FILE_NAME)).doesNotExist();
         assertThat(dir.resolve(CleanShutdown.FILE_NAME + ".tmp")).doesNotExist();
-        CleanShutdown.delete(dir); // nothing left: no failure
+        CleanShutdown.delete(dir, Forcer.MSYNC); // nothing left: no failure
     }
 
     @Test

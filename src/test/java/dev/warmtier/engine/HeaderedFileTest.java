@@ -41,7 +41,7 @@ class HeaderedFileTest {
     }
 
     private HeaderedFile open(Path path, Supplier<Optional<String>> dependent) {
-        return HeaderedFile.open(path, HEADER, FileExtender.ZERO_FILL, writeHeader, dependent);
+        return HeaderedFile.open(path, HEADER, FileExtender.ZERO_FILL, Forcer.MSYNC, writeHeader, dependent);
     }
 
     @Test

@@ -169,7 +169,7 @@ class InterruptAndCloseTest {
     @Test
     void aFileWhoseForceFailsAtCloseIsStillUnmappedAndClosed() throws Exception {
         FileIo io = new FileIo("close-test");
-        HeaderedFile file = HeaderedFile.open(dir.resolve("data"), 4096, FileExtender.ZERO_FILL,
+        HeaderedFile file = HeaderedFile.open(dir.resolve("data"), 4096, FileExtender.ZERO_FILL, Forcer.MSYNC,
                 header -> header.putInt(0, 1), java.util.Optional::empty);
         MappedChunks chunks = new MappedChunks(file.path, file.channel, 4096, new ChunkSeries(4096, 1),
                 FileExtender.ZERO_FILL, Forcer.MSYNC, io, false);

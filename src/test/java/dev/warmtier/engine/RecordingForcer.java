@@ -1,8 +1,10 @@
 package dev.warmtier.engine;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,6 +53,31 @@ final class RecordingForcer implements Forcer {
         }
     }
 
+    /**
+     * One force of a file written through its channel ({@code fsync name}, or {@code fdatasync name}
+     * without metadata) or of a directory ({@code fsync dir name}), as the timeline shows it.
+     */
+    record Sync(String what, String thread) {
+    }
+
+    @Override
+    public void forceFile(Path file, FileChannel channel, boolean metadata) throws IOException {
+        Forcer.MSYNC.forceFile(file, channel, metadata);
+        add(new Sync((metadata ? "fsync " : "fdatasync ") + file.getFileName(), Thread.currentThread().getName()));
+    }
+
+    @Override
+    public void forceDirectory(Path dir) throws IOException {
+        Forcer.MSYNC.forceDirectory(dir);
+        add(new Sync("fsync dir " + dir.getFileName(), Thread.currentThread().getName()));
+    }
+
+    private void add(Object event) {
+        synchronized (events) {
+            events.add(event);
+        }
+    }
+
     /** Adds a mark between the forces, e.g. when a request returns. */
     void mark(String event) {
         synchronized (events) {
@@ -67,7 +94,8 @@ final class RecordingForcer implements Forcer {
     /** Forces and marks so far, forces as their {@link Force#range()}. */
     List<String> timeline() {
         synchronized (events) {
-            return events.stream().map(e -> e instanceof Force f ? f.range() : (String) e).toList();
+            return events.stream().map(e -> e instanceof Force f ? f.range() : e instanceof Sync sync ? sync.what()
+                    : (String) e).toList();
         }
     }
 

@@ -36,10 +36,10 @@ class StoreDirectoryTests {
     @Test
     void createMakesMissingDirectoriesAndLeavesAnExistingOneAsItIs() throws IOException {
         Path nested = dir.resolve("a").resolve("b");
-        StoreDirectory.create(nested);
+        StoreDirectory.create(nested, Forcer.MSYNC);
         assertThat(nested).isDirectory();
         Files.writeString(nested.resolve("kept"), "x");
-        StoreDirectory.create(nested);
+        StoreDirectory.create(nested, Forcer.MSYNC);
         assertThat(nested.resolve("kept")).hasContent("x");
     }
 
@@ -47,7 +47,7 @@ class StoreDirectoryTests {
     void renameReplacesTheTarget() throws IOException {
         Path from = Files.writeString(dir.resolve("new"), "new");
         Path to = Files.writeString(dir.resolve("old"), "old");
-        StoreDirectory.rename(from, to);
+        StoreDirectory.rename(from, to, Forcer.MSYNC);
         assertThat(from).doesNotExist();
         assertThat(to).hasContent("new");
     }

@@ -104,7 +104,8 @@ class StoreEdgeTests {
         long tail = 2L * ContentRecordLayout.recordLength(1, 1);
         CleanShutdown.write(dir, new CleanShutdown.Snapshot(TestStores.DIMENSION,
                 SlotLayout.slotSize(TestStores.DIMENSION), nextSlot, tail, lastVersion,
-                CleanShutdown.stamps(dir.resolve(SlotFile.FILE_NAME), dir.resolve(ContentLog.FILE_NAME)), entries));
+                CleanShutdown.stamps(dir.resolve(SlotFile.FILE_NAME), dir.resolve(ContentLog.FILE_NAME)), entries),
+                Forcer.MSYNC);
     }
 
     // ---- slot claims ---------------------------------------------------------------------------

@@ -57,7 +57,7 @@ class VersionCeilingTest {
 
     @Test
     void aNewFileHoldsCeilingZeroInBothRecordsAndARaiseReadsBack() throws Exception {
-        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO)) {
+        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO, Forcer.MSYNC)) {
             assertThat(ceiling.found()).isEqualTo(VersionCeiling.Found.NONE);
             assertThat(ceiling.durable()).isZero();
             assertThat(Files.size(dir.resolve(VersionCeiling.FILE_NAME))).isEqualTo(VersionCeilingLayout.FILE_BYTES);
@@ -67,7 +67,7 @@ class VersionCeilingTest {
             assertThat(ceiling.durable()).isEqualTo(BLOCK);
             assertThat(ceiling.raises()).isEqualTo(1);
         }
-        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO)) {
+        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO, Forcer.MSYNC)) {
             assertThat(ceiling.found()).isEqualTo(VersionCeiling.Found.INTACT);
             assertThat(ceiling.foundCeiling()).as("%s %s", describe(0), describe(1)).isEqualTo(BLOCK);
             assertThat(ceiling.durable()).isEqualTo(BLOCK);
@@ -78,7 +78,7 @@ class VersionCeilingTest {
 
     @Test
     void aBlockOfOneRaisesToEachVersionExactlyAndABlockBelowOneIsRefused() throws Exception {
-        try (VersionCeiling ceiling = VersionCeiling.open(dir, 1, IO)) {
+        try (VersionCeiling ceiling = VersionCeiling.open(dir, 1, IO, Forcer.MSYNC)) {
             ceiling.cover(1);
             assertThat(ceiling.durable()).isEqualTo(1);
             ceiling.cover(1);
@@ -87,13 +87,13 @@ class VersionCeilingTest {
             assertThat(ceiling.durable()).as("no block skipped past the version").isEqualTo(3);
             assertThat(ceiling.raises()).isEqualTo(2);
         }
-        assertThatThrownBy(() -> VersionCeiling.open(dir, 0, IO)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> VersionCeiling.open(dir, 0, IO, Forcer.MSYNC)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("was 0");
     }
 
     @Test
     void coveredVersionsWriteNothingAndARaiseGoesUpByWholeBlocks() throws Exception {
-        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO)) {
+        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO, Forcer.MSYNC)) {
             ceiling.cover(0);
             assertThat(ceiling.raises()).as("version 0 is under ceiling 0").isZero();
             ceiling.cover(10);
@@ -111,7 +111,7 @@ class VersionCeilingTest {
 
     @Test
     void raisesAlternateBetweenTheTwoRecordsWithRisingSequences() throws Exception {
-        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO)) {
+        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO, Forcer.MSYNC)) {
             // New file: A = {1, 0}, B = {0, 0}; A is the newer, so the first raise goes to B
             // ({2, 10}), the second to A ({3, 20}), the third to B ({4, 30}).
             for (int raise = 1; raise <= 3; raise++) {
@@ -144,7 +144,7 @@ class VersionCeilingTest {
         int rounds = 20;
         long block = writers;
         List<String> problems = new CopyOnWriteArrayList<>();
-        try (VersionCeiling ceiling = VersionCeiling.open(dir, block, IO)) {
+        try (VersionCeiling ceiling = VersionCeiling.open(dir, block, IO, Forcer.MSYNC)) {
             CyclicBarrier start = new CyclicBarrier(writers + 1);
             CyclicBarrier end = new CyclicBarrier(writers + 1);
             ExecutorService pool = Executors.newFixedThreadPool(writers);
@@ -188,7 +188,7 @@ class VersionCeilingTest {
             System.out.printf("%d writers lined up at each of %d boundaries (block %d): %d raises, ceiling %d%n",
                     writers, rounds, block, ceiling.raises(), ceiling.durable());
         }
-        try (VersionCeiling ceiling = VersionCeiling.open(dir, block, IO)) {
+        try (VersionCeiling ceiling = VersionCeiling.open(dir, block, IO, Forcer.MSYNC)) {
             assertThat(ceiling.foundCeiling()).as("%s %s", describe(0), describe(1)).isEqualTo(rounds * block);
         }
     }
@@ -203,13 +203,13 @@ class VersionCeilingTest {
 
     @Test
     void aGarbledNewerRecordFallsBackToTheOlderOne() throws Exception {
-        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO)) {
+        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO, Forcer.MSYNC)) {
             ceiling.cover(BLOCK); // B = {2, 10}
             ceiling.cover(2 * BLOCK); // A = {3, 20}
         }
         // A bad disk flips a bit of A's ceiling: its checksum no longer holds.
         damage().flipVersionCeilingByte(VersionCeilingLayout.recordOffset(0) + VersionCeilingLayout.CEILING_OFFSET);
-        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO)) {
+        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO, Forcer.MSYNC)) {
             assertThat(ceiling.found()).as("%s %s", describe(0), describe(1)).isEqualTo(VersionCeiling.Found.INTACT);
             assertThat(ceiling.foundCeiling()).as("B, the older whole record").isEqualTo(BLOCK);
         }
@@ -217,14 +217,14 @@ class VersionCeilingTest {
 
     @Test
     void aRaiseTornByACrashLeavesThePreviousCeilingAndTheNextRaiseOverwritesTheTornRecord() throws Exception {
-        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO)) {
+        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO, Forcer.MSYNC)) {
             ceiling.cover(BLOCK); // B = {2, 10}
             ceiling.cover(2 * BLOCK); // A = {3, 20}
         }
         // The next raise would write B = {4, 30}; the crash kept only its first 20 bytes.
         byte[] whole = VersionCeilingLayout.encode(4, 3 * BLOCK).array();
         damage().writeVersionCeilingBytes(VersionCeilingLayout.recordOffset(1), java.util.Arrays.copyOf(whole, 20));
-        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO)) {
+        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO, Forcer.MSYNC)) {
             assertThat(VersionCeilingLayout.isWhole(record(1))).as(describe(1)).isFalse();
             assertThat(ceiling.foundCeiling()).as("A, the raise before the torn one: %s", describe(0))
                     .isEqualTo(2 * BLOCK);
@@ -234,14 +234,14 @@ class VersionCeilingTest {
             assertThat(VersionCeilingLayout.ceiling(record(1))).as(describe(1)).isEqualTo(3 * BLOCK);
             assertThat(VersionCeilingLayout.ceiling(record(0))).as(describe(0)).isEqualTo(2 * BLOCK);
         }
-        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO)) {
+        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO, Forcer.MSYNC)) {
             assertThat(ceiling.foundCeiling()).isEqualTo(3 * BLOCK);
         }
     }
 
     @Test
     void aFileCutShortKeepsTheWholeRecordBeforeTheCut() throws Exception {
-        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO)) {
+        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO, Forcer.MSYNC)) {
             ceiling.cover(BLOCK); // B = {2, 10}
             ceiling.cover(2 * BLOCK); // A = {3, 20}
         }
@@ -249,7 +249,7 @@ class VersionCeilingTest {
                 java.nio.file.StandardOpenOption.WRITE)) {
             channel.truncate(VersionCeilingLayout.recordOffset(1) + 7);
         }
-        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO)) {
+        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO, Forcer.MSYNC)) {
             assertThat(ceiling.found()).isEqualTo(VersionCeiling.Found.INTACT);
             assertThat(ceiling.foundCeiling()).isEqualTo(2 * BLOCK);
         }
@@ -257,19 +257,19 @@ class VersionCeilingTest {
 
     @Test
     void bothRecordsGarbledReadAsDamagedNeverAsALowerCeiling() throws Exception {
-        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO)) {
+        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO, Forcer.MSYNC)) {
             ceiling.cover(5 * BLOCK);
             ceiling.cover(9 * BLOCK);
         }
         damage().flipVersionCeilingByte(VersionCeilingLayout.recordOffset(0) + VersionCeilingLayout.SEQUENCE_OFFSET);
         damage().flipVersionCeilingByte(VersionCeilingLayout.recordOffset(1) + VersionCeilingLayout.CEILING_OFFSET + 3);
-        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO)) {
+        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO, Forcer.MSYNC)) {
             assertThat(ceiling.found()).as("%s %s", describe(0), describe(1)).isEqualTo(VersionCeiling.Found.DAMAGED);
             assertThat(ceiling.foundCeiling()).isZero();
             // A raise from here (allowed only when the caller knows the exact last version) makes it whole again.
             ceiling.cover(9 * BLOCK + 1);
         }
-        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO)) {
+        try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO, Forcer.MSYNC)) {
             assertThat(ceiling.found()).as("%s %s", describe(0), describe(1)).isEqualTo(VersionCeiling.Found.INTACT);
             assertThat(ceiling.foundCeiling()).isEqualTo(10 * BLOCK);
         }
@@ -277,12 +277,12 @@ class VersionCeilingTest {
 
     @Test
     void aWholeRecordOfAnotherFormatFailsTheOpenClearly() throws Exception {
-        VersionCeiling.open(dir, BLOCK, IO).close();
+        VersionCeiling.open(dir, BLOCK, IO, Forcer.MSYNC).close();
         ByteBuffer future = VersionCeilingLayout.encode(7, 70);
         future.putInt(VersionCeilingLayout.FORMAT_OFFSET, 2);
         future.putInt(VersionCeilingLayout.CRC_OFFSET, VersionCeilingLayout.checksum(future));
         damage().writeVersionCeilingBytes(VersionCeilingLayout.recordOffset(0), future.array());
-        assertThatThrownBy(() -> VersionCeiling.open(dir, BLOCK, IO))
+        assertThatThrownBy(() -> VersionCeiling.open(dir, BLOCK, IO, Forcer.MSYNC))
                 .isInstanceOf(StoreFormatException.class)
                 .hasMessageContaining(VersionCeiling.FILE_NAME)
                 .hasMessageContaining("format version 2");

@@ -218,7 +218,7 @@ class VersionReservationTest {
             assertThat(Files.exists(dir.resolve(VersionCeiling.FILE_NAME))).isTrue();
             assertThat(put(store, "after")).isEqualTo(last + 1);
         }
-        try (FileIo io = new FileIo("test"); VersionCeiling ceiling = VersionCeiling.open(dir, 10, io)) {
+        try (FileIo io = new FileIo("test"); VersionCeiling ceiling = VersionCeiling.open(dir, 10, io, Forcer.MSYNC)) {
             assertThat(ceiling.found()).isEqualTo(VersionCeiling.Found.INTACT);
             assertThat(ceiling.foundCeiling()).isEqualTo(20);
         }
