@@ -46,7 +46,11 @@ final class FileIo implements AutoCloseable {
         }
     }
 
+    /** How long the I/O thread waits for work before it ends; a new one starts with the next work. */
+    static final long IDLE_MILLIS = 5_000;
+
     private final String name;
+    private final long idleMillis;
     /**
      * One thread at most, so file work runs in submission order; null before {@link #serve()} and
      * after {@link #close()}. Written by the opening and the closing thread only.
@@ -54,12 +58,18 @@ final class FileIo implements AutoCloseable {
     private volatile ThreadPoolExecutor executor;
 
     FileIo(String name) {
+        this(name, IDLE_MILLIS);
+    }
+
+    /** With the I/O thread ending after {@code idleMillis} without work (tests wait less than {@link #IDLE_MILLIS}). */
+    FileIo(String name, long idleMillis) {
         this.name = name;
+        this.idleMillis = idleMillis;
     }
 
     /** From now until {@link #close()}, work runs on the I/O thread. */
     void serve() {
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, idleMillis, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 task -> new IoThread(this, task, "warmtier-io-" + name));
         pool.allowCoreThreadTimeOut(true);
         executor = pool;

@@ -149,10 +149,12 @@ class FileIoTests {
 
     @Test
     void anIdleIoThreadEndsSoAnIdleStoreCostsNoThread() throws IOException {
+        FileIo io = new FileIo("idle", 50);
         io.serve();
         Thread worker = io.call(Thread::currentThread);
         await().atMost(Duration.ofSeconds(30)).until(() -> !worker.isAlive());
         assertThat(io.call(Thread::currentThread)).as("a new thread when work comes again").isNotSameAs(worker)
                 .isNotSameAs(Thread.currentThread());
+        io.close();
     }
 }
