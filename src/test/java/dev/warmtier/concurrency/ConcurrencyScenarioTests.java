@@ -12,7 +12,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * so their figures compare run to run (the first one also pays for warming the JIT up).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ConcurrencyScenarioTests extends ScenarioServiceTest {
+class ConcurrencyScenarioTests extends ScenarioServiceTests {
 
     @Test
     @Order(1)

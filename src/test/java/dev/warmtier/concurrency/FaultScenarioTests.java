@@ -10,7 +10,7 @@ import org.springframework.beans.factory.annotation.Autowired;
  * give up mid-body, and a failure inside the engine between claiming a slot and publishing it.
  * Same context as {@link ConcurrencyScenarioTests}; the fault switch is off outside 6b.
  */
-class FaultScenarioTests extends ScenarioServiceTest {
+class FaultScenarioTests extends ScenarioServiceTests {
 
     @Autowired
     MeterRegistry meters;
