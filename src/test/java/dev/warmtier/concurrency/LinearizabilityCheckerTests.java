@@ -2,8 +2,10 @@ package dev.warmtier.concurrency;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.warmtier.concurrency.LinearizabilityChecker.Operation;
-import dev.warmtier.concurrency.LinearizabilityChecker.Verdict;
+import dev.warmtier.support.Histories;
+import dev.warmtier.support.LinearizabilityChecker;
+import dev.warmtier.support.LinearizabilityChecker.Operation;
+import dev.warmtier.support.LinearizabilityChecker.Verdict;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -6,8 +6,13 @@ import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
 import dev.warmtier.TestHttp;
-import dev.warmtier.concurrency.Workers.Exchange;
-import dev.warmtier.concurrency.Workers.Figures;
+import dev.warmtier.support.Findings;
+import dev.warmtier.support.Latencies;
+import dev.warmtier.support.Memories;
+import dev.warmtier.support.SpaceReport;
+import dev.warmtier.support.Workers;
+import dev.warmtier.support.Workers.Exchange;
+import dev.warmtier.support.Workers.Figures;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

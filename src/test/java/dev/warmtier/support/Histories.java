@@ -1,7 +1,7 @@
-package dev.warmtier.concurrency;
+package dev.warmtier.support;
 
-import dev.warmtier.concurrency.LinearizabilityChecker.Kind;
-import dev.warmtier.concurrency.LinearizabilityChecker.Operation;
+import dev.warmtier.support.LinearizabilityChecker.Kind;
+import dev.warmtier.support.LinearizabilityChecker.Operation;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -11,7 +11,7 @@ import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /** Histories of one key for the checker's tests: legal ones built from a sequential run, and tampered ones. */
-final class Histories {
+public final class Histories {
 
     private Histories() {
     }
@@ -23,7 +23,7 @@ final class Histories {
      * keys take them), deletes use one, and about 1 in 100 responses is lost (the call is pending,
      * though it took effect).
      */
-    static List<Operation> randomLegal(long seed, int size) {
+    public static List<Operation> randomLegal(long seed, int size) {
         Random random = new Random(seed);
         long counter = 0;
         boolean present = false;
@@ -76,7 +76,7 @@ final class Histories {
      * stale read, which no linearizable service can give. The first such GET in call order; empty
      * if the history has none.
      */
-    static Optional<Broken> withStaleRead(List<Operation> history) {
+    public static Optional<Broken> withStaleRead(List<Operation> history) {
         List<Operation> writes = history.stream().filter(Histories::stored).toList();
         List<Operation> reads = history.stream()
                 .filter(op -> op.kind() == Kind.GET && !op.isPending() && op.outcome().status() == 200)
@@ -100,7 +100,7 @@ final class Histories {
     }
 
     /** A history with one operation replaced by one answer no linearizable service can give, and what was replaced. */
-    record Broken(List<Operation> history, Operation original, Operation replacement) {
+    public record Broken(List<Operation> history, Operation original, Operation replacement) {
     }
 
     /**
@@ -108,7 +108,7 @@ final class Histories {
      * in every linearization: only the status check can reject it. The first such PUT in call
      * order; empty if none qualifies.
      */
-    static Optional<Broken> withCreateOfAPresentKey(List<Operation> history) {
+    public static Optional<Broken> withCreateOfAPresentKey(List<Operation> history) {
         return replaceFirst(history, op -> op.kind() == Kind.PUT && answered(op, 200)
                         && presentThroughout(history, op),
                 op -> Operation.put(op.client(), op.content(), op.invoked(), op.responded(), 201,
@@ -119,7 +119,7 @@ final class Histories {
      * The history with one GET answered 200 answered 404 instead, at a time the key was present
      * in every linearization: a lost acknowledged write, which only the presence check can reject.
      */
-    static Optional<Broken> withLostWrite(List<Operation> history) {
+    public static Optional<Broken> withLostWrite(List<Operation> history) {
         return replaceFirst(history, op -> op.kind() == Kind.GET && answered(op, 200)
                         && presentThroughout(history, op),
                 op -> Operation.get(op.client(), op.invoked(), op.responded(), 404, 0, null));
@@ -130,7 +130,7 @@ final class Histories {
      * was present in every linearization: a lost write seen by a delete, which changes nothing, so
      * only the DELETE's presence check can reject it.
      */
-    static Optional<Broken> withLostWriteSeenByADelete(List<Operation> history) {
+    public static Optional<Broken> withLostWriteSeenByADelete(List<Operation> history) {
         return replaceFirst(history, op -> op.kind() == Kind.GET && answered(op, 200)
                         && presentThroughout(history, op),
                 op -> Operation.delete(op.client(), op.invoked(), op.responded(), 404));
@@ -142,7 +142,7 @@ final class Histories {
      * current, which only the If-Match check can reject (a 412 changes nothing, so the rest of the
      * history still fits).
      */
-    static Optional<Broken> withRefusedCurrentIfMatch(List<Operation> history) {
+    public static Optional<Broken> withRefusedCurrentIfMatch(List<Operation> history) {
         for (Operation op : byCall(history)) {
             if (op.kind() != Kind.GET || op.isPending()) {
                 continue;

@@ -1,4 +1,4 @@
-package dev.warmtier.concurrency;
+package dev.warmtier.support;
 
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -8,7 +8,7 @@ import java.util.function.Supplier;
  * What a scenario found wrong, collected from every worker, then thrown as one AssertionError
  * that lists them (the first {@value #LISTED}) so a failure can be debugged without a rerun.
  */
-final class Findings {
+public final class Findings {
 
     static final int LISTED = 15;
 
@@ -16,21 +16,21 @@ final class Findings {
     /** Findings in the order found; workers add concurrently, the test thread reads after they finished. */
     private final ConcurrentLinkedQueue<String> found = new ConcurrentLinkedQueue<>();
 
-    Findings(String scenario) {
+    public Findings(String scenario) {
         this.scenario = scenario;
     }
 
-    void add(String finding) {
+    public void add(String finding) {
         found.add(finding);
     }
 
-    void check(boolean holds, Supplier<String> finding) {
+    public void check(boolean holds, Supplier<String> finding) {
         if (!holds) {
             found.add(finding.get());
         }
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return found.isEmpty();
     }
 
@@ -39,7 +39,7 @@ final class Findings {
     }
 
     /** Throws one AssertionError naming the scenario and listing what was found; returns when nothing was. */
-    void throwIfAny() {
+    public void throwIfAny() {
         List<String> all = list();
         if (all.isEmpty()) {
             return;

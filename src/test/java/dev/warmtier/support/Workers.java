@@ -1,4 +1,4 @@
-package dev.warmtier.concurrency;
+package dev.warmtier.support;
 
 import dev.warmtier.TestHttp;
 import java.time.Duration;
@@ -25,30 +25,30 @@ import tools.jackson.databind.JsonNode;
  * A run answers the scenario's figures, printed in one line,
  * {@code [label] workers=.. wall=..s ops=.. p50=..ms p99=..ms max=..ms}, so runs can be compared.
  */
-final class Workers {
+public final class Workers {
 
     /** Far longer than any scenario takes; only there to turn a hang into a failure. */
-    static final Duration HANG = Duration.ofMinutes(2);
+    public static final Duration HANG = Duration.ofMinutes(2);
 
     /** What one worker does once the barrier releases it. */
     @FunctionalInterface
-    interface Body {
+    public interface Body {
         void run(Worker worker) throws Exception;
     }
 
     /** One request as a worker saw it: the response, and when it was sent and answered ({@code nanoTime}). */
-    record Exchange(TestHttp.Response response, long sentNanos, long answeredNanos) {
+    public record Exchange(TestHttp.Response response, long sentNanos, long answeredNanos) {
 
-        int status() {
+        public int status() {
             return response.status();
         }
 
-        JsonNode json() {
+        public JsonNode json() {
             return response.json();
         }
 
         /** Whether the two requests were in flight at the same time, so neither finished before the other began. */
-        boolean overlaps(Exchange other) {
+        public boolean overlaps(Exchange other) {
             return sentNanos < other.answeredNanos && other.sentNanos < answeredNanos;
         }
 
@@ -59,7 +59,7 @@ final class Workers {
     }
 
     /** A worker: its role and index, its own HTTP client, and the latencies of its timed requests. */
-    static final class Worker {
+    public static final class Worker {
         private final String role;
         private final int index;
         private final TestHttp http;
@@ -75,12 +75,12 @@ final class Workers {
             return role;
         }
 
-        int index() {
+        public int index() {
             return index;
         }
 
         /** Sends one request and records its latency. */
-        Exchange send(String method, String path, String body, String... headers) {
+        public Exchange send(String method, String path, String body, String... headers) {
             long sent = System.nanoTime();
             TestHttp.Response response = http.send(method, path, body, headers);
             long answered = System.nanoTime();
@@ -89,28 +89,28 @@ final class Workers {
         }
 
         /** Records the latency of something that is not a plain request (a raw socket exchange, say). */
-        void record(long latencyNanos) {
+        public void record(long latencyNanos) {
             latencies.record(latencyNanos);
         }
     }
 
     /** What a run measured; {@link #line()} is what it printed. */
-    record Figures(String label, int workers, long wallNanos, Latencies all, Map<String, Latencies> byRole) {
+    public record Figures(String label, int workers, long wallNanos, Latencies all, Map<String, Latencies> byRole) {
 
-        int ops() {
+        public int ops() {
             return all.count();
         }
 
-        long p50() {
+        public long p50() {
             return all.percentile(50);
         }
 
-        long p99() {
+        public long p99() {
             return all.percentile(99);
         }
 
         /** Prints the figures line; scenarios print it before checking anything, so a failing run has it too. */
-        Figures print() {
+        public Figures print() {
             System.out.println(line());
             return this;
         }
@@ -133,19 +133,19 @@ final class Workers {
     private final String label;
     private final List<Group> groups = new ArrayList<>();
 
-    Workers(int port, String label) {
+    public Workers(int port, String label) {
         this.port = port;
         this.label = label;
     }
 
     /** Adds {@code count} workers of one role; every worker of every role starts at the same barrier. */
-    Workers add(String role, int count, Body body) {
+    public Workers add(String role, int count, Body body) {
         groups.add(new Group(role, count, body));
         return this;
     }
 
     /** Runs every worker to the end and answers what they measured (print it with {@link Figures#print()}). */
-    Figures run() {
+    public Figures run() {
         int total = groups.stream().mapToInt(Group::count).sum();
         /* When the barrier released the workers; written once, by the barrier action. */
         AtomicLong released = new AtomicLong();

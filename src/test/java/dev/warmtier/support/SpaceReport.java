@@ -1,18 +1,18 @@
-package dev.warmtier.concurrency;
+package dev.warmtier.support;
 
 import dev.warmtier.TestHttp;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
 
 /** {@code GET /actuator/warmtier/{space}}: the invariant report of one space, and what a scenario expects of it. */
-record SpaceReport(String space, JsonNode json) {
+public record SpaceReport(String space, JsonNode json) {
 
     /** Every violation count of the contract's report. */
     static final List<String> COUNTS = List.of("duplicateSlots", "overlappingContentRanges",
             "contentLengthMismatchBytes", "nonMonotonicSlots", "checksumFailures", "indexMismatches");
 
     /** Checks the space now (the endpoint runs the checker on each request). */
-    static SpaceReport of(TestHttp http, String space) {
+    public static SpaceReport of(TestHttp http, String space) {
         TestHttp.Response response = http.get("/actuator/warmtier/" + space);
         if (response.status() != 200) {
             throw new AssertionError("GET /actuator/warmtier/" + space + " answered " + response);
@@ -20,11 +20,11 @@ record SpaceReport(String space, JsonNode json) {
         return new SpaceReport(space, response.json());
     }
 
-    long slotsAllocated() {
+    public long slotsAllocated() {
         return json.path("slotsAllocated").asLong();
     }
 
-    long slotsLive() {
+    public long slotsLive() {
         return json.path("slotsLive").asLong();
     }
 
@@ -32,7 +32,7 @@ record SpaceReport(String space, JsonNode json) {
         return json.path("contentBytes").asLong();
     }
 
-    long liveContentBytes() {
+    public long liveContentBytes() {
         return json.path("liveContentBytes").asLong();
     }
 
@@ -41,7 +41,7 @@ record SpaceReport(String space, JsonNode json) {
     }
 
     /** The contract's "ok": every count zero. */
-    void expectClean(Findings findings) {
+    public void expectClean(Findings findings) {
         findings.check(json.path("invariants").path("ok").asBoolean(false),
                 () -> "report of space " + space + " is not ok: " + json);
         for (String name : COUNTS) {
@@ -50,7 +50,7 @@ record SpaceReport(String space, JsonNode json) {
         }
     }
 
-    void expectSlots(Findings findings, long live, long allocated) {
+    public void expectSlots(Findings findings, long live, long allocated) {
         findings.check(slotsLive() == live, () -> "report of space " + space + ": slotsLive=" + slotsLive()
                 + ", expected " + live);
         findings.check(slotsAllocated() == allocated, () -> "report of space " + space + ": slotsAllocated="

@@ -1,4 +1,4 @@
-package dev.warmtier.concurrency;
+package dev.warmtier.support;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -15,10 +15,10 @@ import tools.jackson.databind.node.ObjectNode;
  * tell, from the value alone, whether it is exactly one that some writer wrote, and not a torn
  * mix of two.
  */
-final class Memories {
+public final class Memories {
 
     /** The scenarios' {@code warmtier.embedding-dimension}. */
-    static final int DIMENSION = 8;
+    public static final int DIMENSION = 8;
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -26,7 +26,7 @@ final class Memories {
     }
 
     /** The value writer {@code writer} stores as its {@code sequence}-th write of {@code id}. */
-    static String content(String id, int writer, int sequence) {
+    public static String content(String id, int writer, int sequence) {
         String head = id + "|" + writer + "|" + sequence + "|";
         String pattern = "w" + writer + "s" + sequence + ".";
         int size = head.length() + 32 + Math.floorMod((id.hashCode() * 31 + writer) * 31 + sequence, 2000);
@@ -39,11 +39,11 @@ final class Memories {
     }
 
     /** The writer and sequence a content names; null when it names none (it is then torn or foreign). */
-    record Origin(int writer, int sequence) {
+    public record Origin(int writer, int sequence) {
     }
 
     /** Where a content claims to come from, when it is exactly the value that origin would write; else null. */
-    static Origin originOf(String id, String content) {
+    public static Origin originOf(String id, String content) {
         if (content == null || !content.startsWith(id + "|")) {
             return null;
         }
@@ -74,7 +74,7 @@ final class Memories {
     }
 
     /** The PUT body: content, its embedding and its confidence. */
-    static String body(String content) {
+    public static String body(String content) {
         ObjectNode body = JSON.createObjectNode();
         body.put("content", content);
         ArrayNode embedding = body.putArray("embedding");
@@ -90,7 +90,7 @@ final class Memories {
      * content expected (or, when {@code expected} is null, any value some writer wrote); null when
      * nothing is.
      */
-    static String mismatch(String id, String expected, JsonNode memory) {
+    public static String mismatch(String id, String expected, JsonNode memory) {
         String content = memory.path("content").asString(null);
         if (!id.equals(memory.path("id").asString(null))) {
             return "id " + id + " answered a memory of id " + memory.path("id");
@@ -125,12 +125,12 @@ final class Memories {
     }
 
     /** {@code /api/v1/spaces/{space}/memories/{id}} with the id percent-encoded (a '/' as %2F). */
-    static String path(String space, String id) {
+    public static String path(String space, String id) {
         return "/api/v1/spaces/" + space + "/memories/" + encode(id);
     }
 
     /** Percent-encodes every UTF-8 byte of a path segment except RFC 3986's unreserved characters. */
-    static String encode(String segment) {
+    public static String encode(String segment) {
         StringBuilder out = new StringBuilder();
         for (byte b : segment.getBytes(StandardCharsets.UTF_8)) {
             int c = b & 0xFF;
@@ -145,7 +145,7 @@ final class Memories {
         return out.toString();
     }
 
-    static String preview(String content) {
+    public static String preview(String content) {
         if (content == null) {
             return "nothing";
         }

@@ -1,4 +1,4 @@
-package dev.warmtier.concurrency;
+package dev.warmtier.support;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -25,53 +25,53 @@ import java.util.Set;
  * I/O error) is pending: its response is at +infinity, so it may take effect anywhere after its
  * invocation or, placed last, in effect never.
  */
-final class LinearizabilityChecker {
+public final class LinearizabilityChecker {
 
     private LinearizabilityChecker() {
     }
 
-    enum Kind { PUT, PUT_IF_MATCH, GET, DELETE }
+    public enum Kind { PUT, PUT_IF_MATCH, GET, DELETE }
 
     /** What the service answered: the status, and for 200/201 the version (and for GET the content). */
-    record Outcome(int status, long version, String content) {
+    public record Outcome(int status, long version, String content) {
     }
 
     /**
      * One HTTP call on the key. {@code content} is what a PUT sent; {@code ifMatch} the version a
      * conditional PUT named; {@code outcome} is null while pending (then {@code responded} is +infinity).
      */
-    record Operation(int client, Kind kind, String content, long ifMatch, long invoked, long responded,
+    public record Operation(int client, Kind kind, String content, long ifMatch, long invoked, long responded,
                      Outcome outcome) {
 
-        static Operation put(int client, String content, long invoked, long responded, int status, long version) {
+        public static Operation put(int client, String content, long invoked, long responded, int status, long version) {
             return new Operation(client, Kind.PUT, content, 0, invoked, responded, new Outcome(status, version, null));
         }
 
-        static Operation putIfMatch(int client, String content, long ifMatch, long invoked, long responded,
+        public static Operation putIfMatch(int client, String content, long ifMatch, long invoked, long responded,
                                     int status, long version) {
             return new Operation(client, Kind.PUT_IF_MATCH, content, ifMatch, invoked, responded,
                     new Outcome(status, version, null));
         }
 
-        static Operation get(int client, long invoked, long responded, int status, long version, String content) {
+        public static Operation get(int client, long invoked, long responded, int status, long version, String content) {
             return new Operation(client, Kind.GET, null, 0, invoked, responded, new Outcome(status, version, content));
         }
 
-        static Operation delete(int client, long invoked, long responded, int status) {
+        public static Operation delete(int client, long invoked, long responded, int status) {
             return new Operation(client, Kind.DELETE, null, 0, invoked, responded, new Outcome(status, 0, null));
         }
 
         /** The same call with its response lost. */
-        Operation pending() {
+        public Operation pending() {
             return new Operation(client, kind, content, ifMatch, invoked, Long.MAX_VALUE, null);
         }
 
-        boolean isPending() {
+        public boolean isPending() {
             return outcome == null;
         }
 
         /** One line, times in microseconds after {@code origin}. */
-        String describe(long origin) {
+        public String describe(long origin) {
             String call = switch (kind) {
                 case PUT -> "PUT '" + content + "'";
                 case PUT_IF_MATCH -> "PUT If-Match \"" + ifMatch + "\" '" + content + "'";
@@ -164,7 +164,7 @@ final class LinearizabilityChecker {
      * linearize, the states the model could be in after it, and the operation whose response the
      * search then could not get past.
      */
-    record Verdict(boolean linearizable, List<Operation> longestLinearized, Set<KeyState> statesAfterLongest,
+    public record Verdict(boolean linearizable, List<Operation> longestLinearized, Set<KeyState> statesAfterLongest,
                    Operation stuckAt, long explored) {
     }
 
@@ -191,7 +191,7 @@ final class LinearizabilityChecker {
     private record Placed(Event call, Set<KeyState> statesBefore) {
     }
 
-    static Verdict check(List<Operation> history) {
+    public static Verdict check(List<Operation> history) {
         List<Event> events = new ArrayList<>(2 * history.size());
         for (int i = 0; i < history.size(); i++) {
             Operation op = history.get(i);
@@ -264,7 +264,7 @@ final class LinearizabilityChecker {
      * operations around that response. Calls still open at the cut are made pending, which a
      * linearizable history always survives, so every longer prefix fails too (binary search).
      */
-    static String explain(List<Operation> history) {
+    public static String explain(List<Operation> history) {
         if (check(history).linearizable()) {
             return "linearizable (" + history.size() + " operations)";
         }

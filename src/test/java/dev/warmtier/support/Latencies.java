@@ -1,4 +1,4 @@
-package dev.warmtier.concurrency;
+package dev.warmtier.support;
 
 import java.util.Arrays;
 import java.util.Collection;
@@ -9,7 +9,7 @@ import java.util.Locale;
  * Confined: one worker thread records into its own instance; the merge happens after the worker
  * has finished (the future's get is the happens-before edge), so there is no lock and no atomic.
  */
-final class Latencies {
+public final class Latencies {
 
     private long[] nanos = new long[1024];
     private int count;
@@ -25,7 +25,7 @@ final class Latencies {
         return count;
     }
 
-    static Latencies merge(Collection<Latencies> parts) {
+    public static Latencies merge(Collection<Latencies> parts) {
         Latencies all = new Latencies();
         all.nanos = new long[Math.max(1, parts.stream().mapToInt(Latencies::count).sum())];
         for (Latencies part : parts) {
@@ -56,7 +56,7 @@ final class Latencies {
                 millis(percentile(99)), millis(max()));
     }
 
-    static String millis(long nanos) {
+    public static String millis(long nanos) {
         return String.format(Locale.ROOT, "%.2fms", nanos / 1e6);
     }
 }
