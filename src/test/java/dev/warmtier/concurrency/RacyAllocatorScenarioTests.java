@@ -16,10 +16,11 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * Scenarios 1, 5 and 7 against a service wired (by this test configuration only) with the
- * original's racy allocator, which reads the slot counter, uses the slot and only then increments:
- * each scenario must fail, or passing it against the correct service would prove nothing. What
- * each one found is printed; it is the evidence that the suite catches the original bug.
+ * Scenarios 1, 5 and 7 against a service wired (by this test configuration only) with
+ * {@link RacySlotAllocator}, which reads the slot counter, uses the slot and only then increments
+ * (the read-use-increment slot race): each scenario must fail, or passing it against the correct
+ * service would prove nothing. What each one found is printed; it is the evidence that the suite
+ * catches the race.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class RacyAllocatorScenarioTests {
@@ -67,7 +68,7 @@ class RacyAllocatorScenarioTests {
 
     private static void assertCaught(Runnable scenario) {
         assertThatThrownBy(scenario::run)
-                .as("a scenario passed against the racy allocator, so it cannot catch the original bug")
+                .as("a scenario passed against the racy allocator, so it cannot catch the read-use-increment slot race")
                 .isInstanceOf(AssertionError.class)
                 .satisfies(caught -> System.out.println("caught the racy allocator: " + withoutStack(caught)))
                 .satisfies(caught -> assertThat(RACE_EVIDENCE.matcher(caught.getMessage()).find())

@@ -12,10 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The original's property, against the engine: any number of concurrent writers (2..10), any
+ * The concurrent-put property, against the engine: any number of concurrent writers (2..10), any
  * number of memories each (10..50), any content size (0..64 KiB): every id reads back exactly what
- * was written, and the checker finds nothing. The same scenario with the original's racy allocator
- * must fail, or this test would prove nothing.
+ * was written, and the checker finds nothing. The same scenario with {@link RacySlotAllocator},
+ * which has the read-use-increment slot race, must fail, or this test would prove nothing.
  */
 class ConcurrentPutPropertyTests {
 
@@ -48,7 +48,7 @@ class ConcurrentPutPropertyTests {
     }
 
     @Test
-    void theSameScenarioCatchesTheOriginalRacyAllocator() throws Exception {
+    void theSameScenarioCatchesTheReadUseIncrementSlotRace() throws Exception {
         int caught = 0;
         StringBuilder evidence = new StringBuilder();
         // Each round is the property's scenario at 10 writers. The race shows in every round in

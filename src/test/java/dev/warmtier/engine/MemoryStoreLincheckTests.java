@@ -639,7 +639,7 @@ class MemoryStoreLincheckTests {
         }
     }
 
-    /** {@link TwoKeys} on a store whose slot allocator has the original's read-then-increment race. */
+    /** {@link TwoKeys} on a store whose slot allocator has the read-use-increment slot race. */
     public static class TwoKeysWithRacyAllocator extends TwoKeys {
 
         public TwoKeysWithRacyAllocator() {

@@ -24,9 +24,9 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * The service wired with the original's racy allocator (test configuration only): concurrent
- * PUTs over HTTP collide, and the service says so itself: the report counts duplicate slots and
- * health turns DOWN.
+ * The service wired with a racy allocator that has the read-use-increment slot race (test
+ * configuration only): concurrent PUTs over HTTP collide, and the service says so itself: the
+ * report counts duplicate slots and health turns DOWN.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @DirtiesContext
