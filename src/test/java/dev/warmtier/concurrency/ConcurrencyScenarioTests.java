@@ -2,6 +2,7 @@ package dev.warmtier.concurrency;
 
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * scenario order, so their figures compare run to run (the first one also pays for warming the JIT
  * up).
  */
+@Tag("integration")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConcurrencyScenarioTests extends ScenarioServiceTests {
 

@@ -2,6 +2,7 @@ package dev.warmtier.concurrency;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -10,6 +11,7 @@ import org.springframework.beans.factory.annotation.Autowired;
  * give up mid-body, and a failure inside the engine between claiming a slot and publishing it.
  * Same context as {@link ConcurrencyScenarioTests}; the fault switch is off outside 6b.
  */
+@Tag("integration")
 class FaultScenarioTests extends ScenarioServiceTests {
 
     @Autowired

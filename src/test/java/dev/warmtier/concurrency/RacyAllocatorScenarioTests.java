@@ -7,6 +7,7 @@ import dev.warmtier.engine.RacySlotAllocator;
 import dev.warmtier.space.StoreOptionsCustomizer;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -22,6 +23,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * service would prove nothing. What each one found is printed; it is the evidence that the suite
  * catches the race.
  */
+@Tag("integration")
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class RacyAllocatorScenarioTests {
 

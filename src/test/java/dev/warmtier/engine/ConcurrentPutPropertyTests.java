@@ -8,6 +8,7 @@ import static org.quicktheories.generators.SourceDSL.longs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * was written, and the checker finds nothing. The same scenario with {@link RacySlotAllocator},
  * which has the read-use-increment slot race, must fail, or this test would prove nothing.
  */
+@Tag("integration")
 class ConcurrentPutPropertyTests {
 
     @TempDir

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * were inside the engine at the kill, and how far. One whose payload write was not printed never reached the per-key publish step and must
  * have left nothing; the rounds together must have killed at least one operation inside the engine.
  */
+@Tag("integration")
 class KillDashNineTests {
 
     private static final int THREADS = 4;

@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
-
 import kotlin.Unit;
 import org.jetbrains.kotlinx.lincheck.Actor;
 import org.jetbrains.kotlinx.lincheck.execution.ExecutionScenario;
@@ -32,6 +31,7 @@ import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.jetbrains.lincheck.datastructures.Validate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.parallel.Isolated;
@@ -68,6 +68,10 @@ import org.junit.jupiter.api.parallel.Isolated;
  * scenarios and model checking explores them the same way: its passes and catches are
  * reproducible, not luck of the run. Stress runs depend on real thread timing and are not.
  */
+@Tag("integration")
+// Lincheck's agent re-instruments every class already loaded: next to Spring's that takes minutes, alone
+// seconds. Failsafe runs the lincheck tag in a JVM of its own (pom.xml).
+@Tag("lincheck")
 @Isolated("Lincheck instruments and schedules the whole JVM; it must not share it with other tests")
 class MemoryStoreLincheckTests {
 
