@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Mounts the small tmpfs the disk-full tests fill (DiskFullTest, DiskFullApiTests) and prints its
+# Mounts the small tmpfs the disk-full tests fill (DiskFullTests, DiskFullApiTests) and prints its
 # path. Idempotent: a tmpfs already mounted there is reused. Needs root; without it, prints a
 # warning on stderr and exits 1 (under CI=true the tests then fail rather than skip).
 set -euo pipefail

@@ -32,7 +32,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Engine get and put latency with the contract's shape: 768-float embeddings and ~200-byte
  * content, against a baseline measured in the same run: a heap-only ConcurrentHashMap that
- * copies out the same bytes (what the Rust original's heap tier did, without durability).
+ * copies out the same bytes: a heap tier without durability.
  *
  * <p>Run: {@code ./mvnw -Pbench verify -DskipTests} (see README, "Benchmarks").
  */

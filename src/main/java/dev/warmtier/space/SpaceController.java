@@ -58,7 +58,6 @@ class SpaceController {
             + "only if it exists (412 otherwise), and If-Match with ETags never holds.")
     @ApiResponse(responseCode = "201", description = "created")
     @ApiResponse(responseCode = "200", description = "already existed")
-    @ApiResponse(responseCode = "412", description = "If-Match or If-None-Match did not hold; nothing changed")
     ResponseEntity<Space> create(@PathVariable String space,
                                  @RequestHeader(value = HttpHeaders.IF_MATCH, required = false) String ifMatch,
                                  @RequestHeader(value = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
@@ -82,7 +81,6 @@ class SpaceController {
     @Operation(summary = "Drop a space and its files", description = "The default space cannot be dropped. "
             + "If-None-Match: * or If-Match with ETags never holds for an existing space (412).")
     @ApiResponse(responseCode = "204", description = "dropped")
-    @ApiResponse(responseCode = "412", description = "If-Match or If-None-Match did not hold; nothing changed")
     ResponseEntity<Void> drop(@PathVariable String space,
                               @RequestHeader(value = HttpHeaders.IF_MATCH, required = false) String ifMatch,
                               @RequestHeader(value = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {

@@ -62,9 +62,10 @@ class OpenApiConfiguration {
         codes.put("405", "method not allowed on this path");
         codes.put("406", "no acceptable representation for the Accept header (answers are UTF-8 JSON)");
         boolean isOneMemory = path.endsWith("/{id}");
+        boolean isOneSpace = path.endsWith("/{space}");
         if (isOneMemory && method == PathItem.HttpMethod.GET) {
             codes.put("412", "If-Match did not hold");
-        } else if (isOneMemory) {
+        } else if (isOneMemory || isOneSpace) {
             codes.put("412", "If-Match or If-None-Match did not hold; nothing changed");
         }
         if (hasBody) {

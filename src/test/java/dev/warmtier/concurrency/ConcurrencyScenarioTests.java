@@ -2,17 +2,20 @@ package dev.warmtier.concurrency;
 
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The original's concurrency scenarios 1 to 5 and 7, over HTTP against the correct service (see
- * {@link Scenarios} for what each one checks). {@link RacyAllocatorScenarioTests} runs 1, 5 and 7
- * against the original's racy allocator and shows that they fail there. They run in scenario order,
- * so their figures compare run to run (the first one also pays for warming the JIT up).
+ * Concurrency scenarios 1 to 5 and 7, over HTTP against the correct service (see {@link Scenarios}
+ * for what each one checks). {@link RacyAllocatorScenarioTests} runs 1, 5 and 7 against an
+ * allocator with the read-use-increment slot race and shows that they fail there. They run in
+ * scenario order, so their figures compare run to run (the first one also pays for warming the JIT
+ * up).
  */
+@Tag("integration")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ConcurrencyScenarioTests extends ScenarioServiceTest {
+class ConcurrencyScenarioTests extends ScenarioServiceTests {
 
     @Test
     @Order(1)

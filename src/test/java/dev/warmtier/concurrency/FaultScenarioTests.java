@@ -2,15 +2,17 @@ package dev.warmtier.concurrency;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
- * Scenario 6, the original's panic test, over HTTP against the correct service: clients that
+ * Scenario 6, faults, over HTTP against the correct service: clients that
  * give up mid-body, and a failure inside the engine between claiming a slot and publishing it.
  * Same context as {@link ConcurrencyScenarioTests}; the fault switch is off outside 6b.
  */
-class FaultScenarioTests extends ScenarioServiceTest {
+@Tag("integration")
+class FaultScenarioTests extends ScenarioServiceTests {
 
     @Autowired
     MeterRegistry meters;

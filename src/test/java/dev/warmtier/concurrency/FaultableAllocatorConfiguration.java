@@ -8,7 +8,7 @@ import org.springframework.context.annotation.Bean;
  * Test wiring of the correct scenario service: every space's store gets small chunks and the
  * production allocator behind a {@link FaultingSlotAllocator} switch, off until a test arms it.
  * Top-level and imported, not nested, so that it is the same configuration for every subclass
- * of {@link ScenarioServiceTest} (hence one cached context).
+ * of {@link ScenarioServiceTests} (hence one cached context).
  */
 @TestConfiguration(proxyBeanMethods = false)
 class FaultableAllocatorConfiguration {

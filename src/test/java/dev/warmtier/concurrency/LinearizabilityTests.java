@@ -3,10 +3,12 @@ package dev.warmtier.concurrency;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.warmtier.TestHttp;
-import dev.warmtier.concurrency.LinearizabilityChecker.Kind;
-import dev.warmtier.concurrency.LinearizabilityChecker.Operation;
-import dev.warmtier.concurrency.LinearizabilityChecker.Outcome;
-import dev.warmtier.concurrency.LinearizabilityChecker.Verdict;
+import dev.warmtier.support.Histories;
+import dev.warmtier.support.LinearizabilityChecker;
+import dev.warmtier.support.LinearizabilityChecker.Kind;
+import dev.warmtier.support.LinearizabilityChecker.Operation;
+import dev.warmtier.support.LinearizabilityChecker.Outcome;
+import dev.warmtier.support.LinearizabilityChecker.Verdict;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,10 +18,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.List;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
@@ -32,6 +34,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -56,6 +59,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * call must get its answer (a pending call can be placed anywhere and would hide a dropped
  * connection) and each kind of call and answer must be there often enough to be checked.
  */
+@Tag("integration")
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @DirtiesContext
 class LinearizabilityTests {

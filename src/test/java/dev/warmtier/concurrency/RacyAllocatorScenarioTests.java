@@ -7,6 +7,7 @@ import dev.warmtier.engine.RacySlotAllocator;
 import dev.warmtier.space.StoreOptionsCustomizer;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -16,11 +17,13 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * Scenarios 1, 5 and 7 against a service wired (by this test configuration only) with the
- * original's racy allocator, which reads the slot counter, uses the slot and only then increments:
- * each scenario must fail, or passing it against the correct service would prove nothing. What
- * each one found is printed; it is the evidence that the suite catches the original bug.
+ * Scenarios 1, 5 and 7 against a service wired (by this test configuration only) with
+ * {@link RacySlotAllocator}, which reads the slot counter, uses the slot and only then increments
+ * (the read-use-increment slot race): each scenario must fail, or passing it against the correct
+ * service would prove nothing. What each one found is printed; it is the evidence that the suite
+ * catches the race.
  */
+@Tag("integration")
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class RacyAllocatorScenarioTests {
 
@@ -67,7 +70,7 @@ class RacyAllocatorScenarioTests {
 
     private static void assertCaught(Runnable scenario) {
         assertThatThrownBy(scenario::run)
-                .as("a scenario passed against the racy allocator, so it cannot catch the original bug")
+                .as("a scenario passed against the racy allocator, so it cannot catch the read-use-increment slot race")
                 .isInstanceOf(AssertionError.class)
                 .satisfies(caught -> System.out.println("caught the racy allocator: " + withoutStack(caught)))
                 .satisfies(caught -> assertThat(RACE_EVIDENCE.matcher(caught.getMessage()).find())

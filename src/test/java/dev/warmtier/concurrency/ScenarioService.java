@@ -1,6 +1,7 @@
 package dev.warmtier.concurrency;
 
 import dev.warmtier.engine.StoreOptions;
+import dev.warmtier.support.Memories;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -6,8 +6,13 @@ import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
 import dev.warmtier.TestHttp;
-import dev.warmtier.concurrency.Workers.Exchange;
-import dev.warmtier.concurrency.Workers.Figures;
+import dev.warmtier.support.Findings;
+import dev.warmtier.support.Latencies;
+import dev.warmtier.support.Memories;
+import dev.warmtier.support.SpaceReport;
+import dev.warmtier.support.Workers;
+import dev.warmtier.support.Workers.Exchange;
+import dev.warmtier.support.Workers.Figures;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -36,10 +41,10 @@ import org.awaitility.core.ConditionTimeoutException;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The original's concurrency scenarios, over HTTP against a running service. Each runs in a space
- * of its own, prints its figures line, and throws one AssertionError listing everything it found
- * wrong; so the same method proves the correct service clean and, called against the racy
- * allocator, proves that it would have caught the original bug.
+ * The concurrency scenarios, over HTTP against a running service. Each runs in a space of its
+ * own, prints its figures line, and throws one AssertionError listing everything it found wrong;
+ * so the same method proves the correct service clean and, called against the racy allocator,
+ * proves that it catches the read-use-increment slot race.
  */
 final class Scenarios {
 
@@ -591,7 +596,7 @@ final class Scenarios {
             + "\t\n").codePoints().toArray();
 
     /**
-     * Scenario 7, the original's property over HTTP: any number of workers (2..10), memories per
+     * Scenario 7, the concurrent-put property over HTTP: any number of workers (2..10), memories per
      * worker (10..50), content sizes (1..1000 characters, non-ASCII among them) and ids (non-ASCII,
      * '/' sent as %2F): every memory reads back exactly, the listing holds exactly the ids written,
      * and the report is clean. Each example runs in a fresh space, dropped when it passes.

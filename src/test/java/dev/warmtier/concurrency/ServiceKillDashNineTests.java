@@ -36,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -71,6 +72,7 @@ import tools.jackson.databind.node.ObjectNode;
  * writes that are inside it by the race are counted beside it. A request the kill made fail
  * before it reached the service (a refused connection) counts as cut off, not as in flight.
  */
+@Tag("integration")
 class ServiceKillDashNineTests {
 
     private static final int WRITERS = 6;

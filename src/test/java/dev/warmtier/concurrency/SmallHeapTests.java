@@ -21,6 +21,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -39,6 +40,7 @@ import tools.jackson.databind.json.JsonMapper;
  * a small 400 that changed nothing, and the interval flusher must still be flushing: its round
  * counter moves on and neither background task reports itself stopped.
  */
+@Tag("integration")
 class SmallHeapTests {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();

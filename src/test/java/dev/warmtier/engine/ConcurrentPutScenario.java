@@ -10,7 +10,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The original's concurrency scenario against one store: {@code threads} writers, started together
+ * The concurrent-put scenario against one store: {@code threads} writers, started together
  * by a barrier, each putting {@code perThread} distinct memories with content sizes drawn from
  * {@code seed}; then every id is read back and the checker runs. Shared by the property test (which
  * asserts it is clean) and the racy-allocator test (which asserts it is not).

@@ -140,7 +140,7 @@ class ContentLogRecoveryTests {
         long[] at = layOut(0, a, b, c);
         write(at[1], header(b.length, ContentRecordLayout.STATE_RESERVED));
 
-        ContentLog.Recovery recovery = openLog().recover(ContentLogTest.NONE_VOUCHED);
+        ContentLog.Recovery recovery = openLog().recover(ContentLogTests.NONE_VOUCHED);
 
         assertThat(recovery).isEqualTo(new ContentLog.Recovery(at[2] + c.length, 1, 0, 0, -1));
         assertThat(log.dirtyChunks()).as("the repair is forced with the next flush").isEqualTo(1);
@@ -159,7 +159,7 @@ class ContentLogRecoveryTests {
         write(0, header(8, ContentRecordLayout.STATE_PADDING));
         layOut(8, a);
 
-        ContentLog.Recovery recovery = openLog().recover(ContentLogTest.NONE_VOUCHED);
+        ContentLog.Recovery recovery = openLog().recover(ContentLogTests.NONE_VOUCHED);
 
         assertThat(recovery).isEqualTo(new ContentLog.Recovery(8 + a.length, 0, 0, 0, -1));
         assertThat(contentAt(8, a.length)).isEqualTo("after eight bytes of padding");
@@ -174,7 +174,7 @@ class ContentLogRecoveryTests {
         write(a.length, header(CHUNK, ContentRecordLayout.STATE_PADDING)); // CHUNK - a.length bytes are left
         layOut(CHUNK, b);
 
-        ContentLog.Recovery recovery = openLog().recover(ContentLogTest.NONE_VOUCHED);
+        ContentLog.Recovery recovery = openLog().recover(ContentLogTests.NONE_VOUCHED);
 
         assertThat(recovery.tail()).isEqualTo(a.length);
         assertThat(recovery.invalidRecordOffset()).isEqualTo(a.length);
@@ -190,7 +190,7 @@ class ContentLogRecoveryTests {
         write(a.length + 16, junk);
         write(CHUNK + 1000, junk); // in the next chunk, as a torn later write would leave it
 
-        ContentLog.Recovery recovery = openLog().recover(ContentLogTest.NONE_VOUCHED);
+        ContentLog.Recovery recovery = openLog().recover(ContentLogTests.NONE_VOUCHED);
 
         assertThat(recovery).as("a zero header ends the log without an invalid record")
                 .isEqualTo(new ContentLog.Recovery(a.length, 0, CHUNK + 1000 + 8 - a.length, 0, -1));
@@ -283,7 +283,7 @@ class ContentLogRecoveryTests {
         write(0, header((int) at, ContentRecordLayout.STATE_PADDING));
         layOut(at, last);
 
-        ContentLog.Recovery recovery = openLog().recover(ContentLogTest.NONE_VOUCHED);
+        ContentLog.Recovery recovery = openLog().recover(ContentLogTests.NONE_VOUCHED);
 
         assertThat(recovery.tail()).isEqualTo(CHUNK).isEqualTo(log.capacity());
         assertThat(contentAt(at, last.length)).isEqualTo("ends at the chunk's last byte");
@@ -299,7 +299,7 @@ class ContentLogRecoveryTests {
         newLog(1);
         write(0, header(7, 0));
 
-        ContentLog.Recovery recovery = openLog().recover(ContentLogTest.NONE_VOUCHED);
+        ContentLog.Recovery recovery = openLog().recover(ContentLogTests.NONE_VOUCHED);
 
         assertThat(recovery).isEqualTo(new ContentLog.Recovery(0, 0, 8, 0, 0));
     }

@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.concurrent.CyclicBarrier;
 
 /**
- * The child process of {@link KillDashNineTest}: opens a store and writes from several threads
+ * The child process of {@link KillDashNineTests}: opens a store and writes from several threads
  * until it is killed, printing {@code ACK thread op} after each operation returned. Operation
  * {@code op} of thread {@code t} is fully determined by {@link #operation}, so the parent can
  * compute exactly what each acknowledged prefix of operations leaves behind. It prints

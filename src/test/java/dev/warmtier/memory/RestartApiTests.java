@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.warmtier.TestHttp;
 import dev.warmtier.WarmTierApplication;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -16,6 +17,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  * acknowledged before the stop answers the same after it, versions keep growing, deletes stay
  * deleted, and spaces created over the API are opened again at startup.
  */
+@Tag("integration")
 class RestartApiTests {
 
     @TempDir

@@ -204,7 +204,7 @@ class InvariantDamageTests {
         // and the bytes agree. That state is built here: inner's record copied byte for byte into
         // outer's content, outer's checksum resealed over its new bytes, inner's slot pointed at the
         // copy and resealed. Every slot and record validates and holds its own id, so the overlap is
-        // all that is wrong. (Pointing one slot at another's record, as InvariantCheckerTest does,
+        // all that is wrong. (Pointing one slot at another's record, as InvariantCheckerTests does,
         // overlaps too, but that slot then holds the other id: indexMismatches moves as well.)
         files.writeContentBytes(copy, files.readContentBytes(innerOffset, innerLength));
         files.resealContentRecord(outerOffset);

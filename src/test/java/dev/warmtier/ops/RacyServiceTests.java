@@ -2,9 +2,9 @@ package dev.warmtier.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.warmtier.TestHttp;
 import dev.warmtier.engine.RacySlotAllocator;
 import dev.warmtier.space.StoreOptionsCustomizer;
-import dev.warmtier.TestHttp;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -24,10 +25,11 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * The service wired with the original's racy allocator (test configuration only): concurrent
- * PUTs over HTTP collide, and the service says so itself: the report counts duplicate slots and
- * health turns DOWN.
+ * The service wired with a racy allocator that has the read-use-increment slot race (test
+ * configuration only): concurrent PUTs over HTTP collide, and the service says so itself: the
+ * report counts duplicate slots and health turns DOWN.
  */
+@Tag("integration")
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @DirtiesContext
 class RacyServiceTests {

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -20,6 +21,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  * and deletes go on, a space create fails leaving nothing, writes resume without a restart as soon
  * as room is freed, and a restart finds everything acknowledged. Prints the responses in order.
  */
+@Tag("integration")
 class DiskFullApiTests {
 
     private static final String MEMORIES = "/api/v1/spaces/default/memories/";

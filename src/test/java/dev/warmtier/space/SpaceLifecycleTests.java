@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import dev.warmtier.engine.DimensionMismatchException;
 import dev.warmtier.engine.StoreLockedException;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,6 +15,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** The whole application starting and stopping on a data dir, as {@code ./mvnw spring-boot:run} does. */
+@Tag("integration")
 @ExtendWith(OutputCaptureExtension.class)
 class SpaceLifecycleTests {
 

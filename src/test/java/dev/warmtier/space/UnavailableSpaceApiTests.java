@@ -6,6 +6,7 @@ import dev.warmtier.RunningService;
 import dev.warmtier.TestHttp;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -14,6 +15,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  * The whole service started on a data dir where one space's files are damaged: it starts, every
  * other space serves, the damaged one answers 503 with Retry-After, and health is DOWN naming it.
  */
+@Tag("integration")
 class UnavailableSpaceApiTests {
 
     @TempDir

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -40,6 +41,7 @@ import tools.jackson.databind.JsonNode;
  * fails only on that kind, so shrinking cannot trade one finding for another. Rerun a failure
  * with {@code -Dfuzz.seed=SEED}; {@code -Dfuzz.examples=N} changes the number of requests.
  */
+@Tag("integration")
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class HttpFuzzTests {
 
