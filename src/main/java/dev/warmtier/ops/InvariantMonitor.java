@@ -8,6 +8,7 @@ import dev.warmtier.engine.StoreClosedException;
 import dev.warmtier.space.SpaceListener;
 import dev.warmtier.space.SpaceRegistry;
 import dev.warmtier.space.WarmTierProperties;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -39,7 +40,7 @@ public class InvariantMonitor implements InitializingBean, DisposableBean, Space
     }
 
     private final SpaceRegistry spaces;
-    private final java.time.Duration interval;
+    private final Duration interval;
     private final double cpuShare;
     /** Latest outcome per space; written by whichever check finished last. */
     private final Map<String, Checked> latest = new ConcurrentHashMap<>();

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 import org.springframework.stereotype.Component;
@@ -174,7 +175,7 @@ public class WarmTierMeters implements SpaceListener {
         }
     }
 
-    private <T> T time(String space, java.util.function.Function<SpaceMeters, Timer> which, Supplier<T> operation) {
+    private <T> T time(String space, Function<SpaceMeters, Timer> which, Supplier<T> operation) {
         SpaceMeters meters = spaces.get(space);
         if (meters == null) {
             return operation.get(); // not an open space: the operation answers 404, and no meter is made

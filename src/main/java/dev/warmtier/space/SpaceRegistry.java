@@ -4,8 +4,8 @@ import dev.warmtier.engine.DimensionMismatchException;
 import dev.warmtier.engine.MemoryStore;
 import dev.warmtier.engine.RecoveryReport;
 import dev.warmtier.engine.StoreClosedException;
-import dev.warmtier.engine.StoreLockedException;
 import dev.warmtier.engine.StoreDirectory;
+import dev.warmtier.engine.StoreLockedException;
 import dev.warmtier.engine.StoreOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,10 +20,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -69,16 +73,16 @@ public class SpaceRegistry implements AutoCloseable {
     /** Set once by close(); volatile so request threads see a shutdown under way without the lock. */
     private volatile boolean closed;
     /** Told of every space opened and closed; added and notified under {@link #lifecycle}. */
-    private final List<SpaceListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<SpaceListener> listeners = new CopyOnWriteArrayList<>();
 
     public SpaceRegistry(WarmTierProperties properties) {
         this(properties, options -> options);
     }
 
     /** The constructor Spring uses: a test configuration may customize the stores' options. */
-    @org.springframework.beans.factory.annotation.Autowired
+    @Autowired
     public SpaceRegistry(WarmTierProperties properties,
-                         org.springframework.beans.factory.ObjectProvider<StoreOptionsCustomizer> customizers) {
+                         ObjectProvider<StoreOptionsCustomizer> customizers) {
         this(properties, options -> {
             StoreOptions customized = options;
             for (StoreOptionsCustomizer customizer : customizers.orderedStream().toList()) {
@@ -88,7 +92,7 @@ public class SpaceRegistry implements AutoCloseable {
         });
     }
 
-    private SpaceRegistry(WarmTierProperties properties, java.util.function.UnaryOperator<StoreOptions> customize) {
+    private SpaceRegistry(WarmTierProperties properties, UnaryOperator<StoreOptions> customize) {
         this.dataDir = properties.dataDir().toAbsolutePath();
         this.options = customize.apply(properties.toStoreOptions());
         try {

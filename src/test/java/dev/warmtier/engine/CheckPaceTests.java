@@ -127,7 +127,7 @@ class CheckPaceTests {
             store.put("k", TestStores.write("one", 1));
             long before = System.nanoTime();
             InvariantReport report = store.check();
-            long elapsedMillis = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - before);
+            long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - before);
             assertThat(report.invariants().tookMillis()).isBetween(0L, elapsedMillis);
         }
     }

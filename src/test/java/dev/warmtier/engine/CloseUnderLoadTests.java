@@ -3,6 +3,7 @@ package dev.warmtier.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +31,7 @@ class CloseUnderLoadTests {
     void closeWaitsForOperationsUnderWayAndEveryAcknowledgedWriteIsThereAfterReopen() throws Exception {
         int writers = 4;
         MemoryStore store = MemoryStore.open(dir, TestStores.small().withDurability(Durability.INTERVAL,
-                java.time.Duration.ofMillis(5)));
+                Duration.ofMillis(5)));
         Map<String, String> acknowledged = new ConcurrentHashMap<>();
         CyclicBarrier start = new CyclicBarrier(writers + 2);
         CountDownLatch enoughWritten = new CountDownLatch(writers * 50);

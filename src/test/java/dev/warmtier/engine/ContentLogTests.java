@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -33,7 +34,7 @@ class ContentLogTests {
     @BeforeEach
     void open() {
         io = new FileIo("content-log-test");
-        log = ContentLog.open(dir, TestStores.small(), FileExtender.ZERO_FILL, io, 0, java.util.Optional::empty);
+        log = ContentLog.open(dir, TestStores.small(), FileExtender.ZERO_FILL, io, 0, Optional::empty);
         log.recover(NONE_VOUCHED);
     }
 
@@ -113,7 +114,7 @@ class ContentLogTests {
         log.append("b".getBytes(StandardCharsets.UTF_8), new byte[CHUNK - 200], 0); // padded into chunk 1
         long tail = log.tail();
         log.close();
-        log = ContentLog.open(dir, TestStores.small(), FileExtender.ZERO_FILL, io, 0, java.util.Optional::empty);
+        log = ContentLog.open(dir, TestStores.small(), FileExtender.ZERO_FILL, io, 0, Optional::empty);
         ContentLog.Recovery recovery = log.recover(NONE_VOUCHED);
         assertThat(recovery.tail()).isEqualTo(tail);
         assertThat(recovery.truncatedBytes()).isZero();

@@ -1,5 +1,7 @@
 package dev.warmtier.engine;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -68,7 +70,7 @@ public final class CrashWriter {
         Path dir = Path.of(args[0]);
         int round = Integer.parseInt(args[1]);
         int threads = Integer.parseInt(args[2]);
-        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false,
+        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false,
                 StandardCharsets.UTF_8);
         StoreOptions options = TestStores.small().withDurability(Durability.INTERVAL, Duration.ofMillis(20));
         MemoryStore store = MemoryStore.open(dir, options.withAllocator(

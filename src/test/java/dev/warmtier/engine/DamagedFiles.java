@@ -7,6 +7,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.function.Consumer;
 
 /**
  * Writes partial or wrong bytes straight into a store's files, the way a crash, a bad disk or a
@@ -107,12 +109,12 @@ public final class DamagedFiles {
     }
 
     /** Rewrites a slot with {@code edit} applied and its checksum made valid again. */
-    public void rewriteSlot(long slot, java.util.function.Consumer<ByteBuffer> edit) throws IOException {
+    public void rewriteSlot(long slot, Consumer<ByteBuffer> edit) throws IOException {
         Path file = dir.resolve(SlotFile.FILE_NAME);
         ByteBuffer bytes = read(file, slotFileOffset(slot), slotSize);
         edit.accept(bytes);
         bytes.putInt(SlotLayout.CRC_OFFSET, SlotLayout.computeChecksum(bytes, 0, slotSize));
-        write(file, slotFileOffset(slot), java.util.Arrays.copyOf(bytes.array(), slotSize));
+        write(file, slotFileOffset(slot), Arrays.copyOf(bytes.array(), slotSize));
     }
 
     public void writeVersionCeilingBytes(long at, byte[] bytes) throws IOException {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.warmtier.SmallTmpfs;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -38,7 +39,7 @@ class DiskFullTests {
                 store.put("k" + i, MemoryWrite.of("v" + i));
                 stored.add("k" + i);
             }
-            long sizeBefore = java.nio.file.Files.size(dir.resolve(SlotFile.FILE_NAME));
+            long sizeBefore = Files.size(dir.resolve(SlotFile.FILE_NAME));
             full.set(true);
             assertThatThrownBy(() -> store.put("k16", MemoryWrite.of("v16")))
                     .isInstanceOf(InsufficientStorageException.class)
@@ -46,7 +47,7 @@ class DiskFullTests {
             assertThatThrownBy(() -> store.put("k17", MemoryWrite.of(TestStores.text("big", 60_000))))
                     .isInstanceOf(InsufficientStorageException.class);
             // Nothing half-grown is left behind, reads and replacement-free ops go on.
-            assertThat(java.nio.file.Files.size(dir.resolve(SlotFile.FILE_NAME))).isEqualTo(sizeBefore);
+            assertThat(Files.size(dir.resolve(SlotFile.FILE_NAME))).isEqualTo(sizeBefore);
             assertThat(store.get("k16")).isEmpty();
             for (String id : stored) {
                 assertThat(store.get(id)).isPresent();
@@ -100,11 +101,11 @@ class DiskFullTests {
                         .isEqualTo(DeleteResult.Status.DELETED);
                 assertThat(s.check().violations()).isZero();
 
-                java.nio.file.Files.delete(filler);
+                Files.delete(filler);
                 s.put("after", MemoryWrite.of(TestStores.text("after", 4000)));
                 stored.add("after");
                 assertThat(s.get("after")).isPresent();
-                java.nio.file.Files.delete(fs.dir().getParent().resolve("the-rest"));
+                Files.delete(fs.dir().getParent().resolve("the-rest"));
             }
             new DamagedFiles(store, TestStores.DIMENSION).crashed();
             try (MemoryStore s = MemoryStore.open(store, TestStores.small())) {

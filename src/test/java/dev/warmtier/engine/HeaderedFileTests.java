@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -159,6 +160,6 @@ class HeaderedFileTests {
         assertThat(HeaderedFile.openFailure(path, new IOException("No space left on device")))
                 .isInstanceOf(InsufficientStorageException.class).hasMessageContaining(path.toString());
         assertThat(HeaderedFile.openFailure(path, new IOException("Input/output error")))
-                .isInstanceOf(java.io.UncheckedIOException.class).hasMessageContaining(path.toString());
+                .isInstanceOf(UncheckedIOException.class).hasMessageContaining(path.toString());
     }
 }

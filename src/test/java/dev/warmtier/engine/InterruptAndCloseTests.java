@@ -3,14 +3,21 @@ package dev.warmtier.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,7 +59,7 @@ class InterruptAndCloseTests {
                 try {
                     release.await(30, TimeUnit.SECONDS); // the I/O thread's wait; nothing interrupts it
                 } catch (InterruptedException e) {
-                    throw new java.io.InterruptedIOException("the I/O thread was interrupted");
+                    throw new InterruptedIOException("the I/O thread was interrupted");
                 }
                 // Writes on the shared channel after the caller was interrupted, as the zero-fill would.
             }
@@ -152,11 +159,11 @@ class InterruptAndCloseTests {
         store.put("kept", MemoryWrite.of("acknowledged before the failed close"));
         // A directory where the mark's temporary file must go: writing the mark fails.
         Files.createDirectories(dir.resolve(CleanShutdown.FILE_NAME + ".tmp").resolve("in-the-way"));
-        org.assertj.core.api.Assertions.assertThatThrownBy(store::close).isInstanceOf(RuntimeException.class);
+        Assertions.assertThatThrownBy(store::close).isInstanceOf(RuntimeException.class);
         assertThat(mappedOrOpen(dir)).as("mappings and descriptors of the store's files after the failed close")
                 .isEmpty();
         try (var tmp = Files.walk(dir.resolve(CleanShutdown.FILE_NAME + ".tmp"))) {
-            for (Path p : tmp.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path p : tmp.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
             }
         }
@@ -170,23 +177,23 @@ class InterruptAndCloseTests {
     void aFileWhoseForceFailsAtCloseIsStillUnmappedAndClosed() throws Exception {
         FileIo io = new FileIo("close-test");
         HeaderedFile file = HeaderedFile.open(dir.resolve("data"), 4096, FileExtender.ZERO_FILL, Forcer.MSYNC,
-                header -> header.putInt(0, 1), java.util.Optional::empty);
+                header -> header.putInt(0, 1), Optional::empty);
         MappedChunks chunks = new MappedChunks(file.path, file.channel, 4096, new ChunkSeries(4096, 1),
                 FileExtender.ZERO_FILL, Forcer.MSYNC, io, false);
         chunks.ensure(2);
         // A chunk unmapped behind the file's back: forcing it fails (msync: not mapped), as a
         // device error would; nothing reads or writes it.
         MappedChunks.Unmapper.unmap(chunks.chunk(1).buffer);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> file.close(chunks))
+        Assertions.assertThatThrownBy(() -> file.close(chunks))
                 .isInstanceOf(RuntimeException.class);
         assertThat(mappedOrOpen(dir)).as("mappings and descriptors of the file after its failed close").isEmpty();
         io.close();
     }
 
     /** Lines of /proc/self/maps and links in /proc/self/fd that name a file in {@code dir}. */
-    static java.util.List<String> mappedOrOpen(Path dir) throws Exception {
+    static List<String> mappedOrOpen(Path dir) throws Exception {
         String prefix = dir.toRealPath().toString() + "/";
-        java.util.List<String> found = new java.util.ArrayList<>();
+        List<String> found = new ArrayList<>();
         for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
             if (line.contains(prefix)) {
                 found.add("mapped: " + line);
@@ -199,7 +206,7 @@ class InterruptAndCloseTests {
                     if (target.startsWith(prefix)) {
                         found.add("open: " + target);
                     }
-                } catch (java.io.IOException gone) {
+                } catch (IOException gone) {
                     // the descriptor closed while listing
                 }
             }

@@ -3,7 +3,9 @@ package dev.warmtier.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -56,7 +58,7 @@ class InvariantCheckerTests {
         assertThat(report.invariants().checksumFailures()).isEqualTo(1);
         assertThat(report.invariants().ok()).isFalse();
         assertThat(store.stats().readChecksumFailures()).isZero();
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.get("k3"))
+        Assertions.assertThatThrownBy(() -> store.get("k3"))
                 .isInstanceOf(CorruptionException.class).hasMessageContaining("checksum");
         assertThat(store.stats().readChecksumFailures()).isEqualTo(1);
     }
@@ -155,7 +157,7 @@ class InvariantCheckerTests {
         long k1 = store.get("k1").orElseThrow().slot();
         byte[] copy = new byte[SlotLayout.slotSize(TestStores.DIMENSION)];
         damage.rewriteSlot(k1, b -> b.get(0, copy));
-        List<Long> below = new java.util.ArrayList<>();
+        List<Long> below = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             store.put("filler" + i, MemoryWrite.of("x" + i));
             below.add(store.get("filler" + i).orElseThrow().slot());

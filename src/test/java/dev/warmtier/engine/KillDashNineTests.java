@@ -3,6 +3,7 @@ package dev.warmtier.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -60,13 +62,13 @@ class KillDashNineTests {
             try (MemoryStore store = MemoryStore.open(dir, TestStores.small())) {
                 RecoveryReport recovery = store.recovery();
                 System.out.printf("round %d: acked ops per thread %s; recovery %s%n", round,
-                        java.util.Arrays.toString(lastAcked), recovery);
+                        Arrays.toString(lastAcked), recovery);
                 assertThat(recovery.cleanStart()).as("a killed process leaves no clean mark").isFalse();
 
                 List<String> problems = new ArrayList<>();
                 for (Map.Entry<String, String> old : settled.entrySet()) {
                     String now = store.get(old.getKey()).map(StoredMemory::content).orElse(null);
-                    if (!java.util.Objects.equals(old.getValue(), now)) {
+                    if (!Objects.equals(old.getValue(), now)) {
                         problems.add("earlier round's " + old.getKey() + " changed");
                     }
                 }
@@ -76,7 +78,7 @@ class KillDashNineTests {
                 InvariantReport report = store.check();
                 assertThat(problems).as("round %d, recovery %s", round, recovery).isEmpty();
                 assertThat(report.violations()).as("%s", report).isZero();
-                assertThat(java.util.Arrays.stream(lastAcked).min().orElse(-1)).as("fewest acknowledged ops of a writer").isGreaterThanOrEqualTo(50);
+                assertThat(Arrays.stream(lastAcked).min().orElse(-1)).as("fewest acknowledged ops of a writer").isGreaterThanOrEqualTo(50);
             }
         }
         System.out.printf("in-flight ops inside the engine at each kill: %s%n", insideTheEngine);
@@ -133,8 +135,8 @@ class KillDashNineTests {
             String actual = stored == null ? null : stored.content();
             String expected = acked.get(id);
             boolean mayHaveTakenEffect = stage == Stage.PAYLOAD_WRITTEN;
-            boolean ok = java.util.Objects.equals(actual, expected) || (mayHaveTakenEffect && inFlight.id().equals(id)
-                    && java.util.Objects.equals(actual, withInFlight.get(id)));
+            boolean ok = Objects.equals(actual, expected) || (mayHaveTakenEffect && inFlight.id().equals(id)
+                    && Objects.equals(actual, withInFlight.get(id)));
             if (!ok) {
                 problems.add(id + ": expected " + describe(expected) + (mayHaveTakenEffect ? " (or in-flight "
                         + describe(withInFlight.get(id)) + ")" : " (in-flight op " + (lastAcked + 1) + " was " + stage
@@ -182,7 +184,7 @@ class KillDashNineTests {
     }
 
     /** The child's output lines so far; a torn last line (the kill cut it) is left out. */
-    private static List<String> completeLines(Path acks) throws java.io.IOException {
+    private static List<String> completeLines(Path acks) throws IOException {
         if (!Files.exists(acks)) {
             return List.of();
         }

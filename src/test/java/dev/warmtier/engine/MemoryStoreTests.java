@@ -3,7 +3,12 @@ package dev.warmtier.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -115,7 +120,7 @@ class MemoryStoreTests {
             store.put(String.format("id-%02d", i), MemoryWrite.of("c" + i));
         }
         store.delete("id-03");
-        List<String> seen = new java.util.ArrayList<>();
+        List<String> seen = new ArrayList<>();
         String after = null;
         List<StoredMemory> page;
         do {
@@ -151,7 +156,7 @@ class MemoryStoreTests {
     @Test
     void idsMayBeAnyUnicodeUpTo256Bytes() {
         String id = "\u00e9t\u00e9-\u6f22\u5b57-\ud83d\ude00-" + "x".repeat(256 - 18);
-        assertThat(id.getBytes(java.nio.charset.StandardCharsets.UTF_8)).hasSize(256);
+        assertThat(id.getBytes(StandardCharsets.UTF_8)).hasSize(256);
         store.put(id, MemoryWrite.of("unicode"));
         assertThat(store.get(id).orElseThrow().content()).isEqualTo("unicode");
     }
@@ -217,7 +222,7 @@ class MemoryStoreTests {
         store.delete("k3");
         List<String> before = snapshot(store);
         store.close();
-        java.nio.file.Files.delete(dir.resolve(CleanShutdown.FILE_NAME));
+        Files.delete(dir.resolve(CleanShutdown.FILE_NAME));
 
         store = TestStores.open(dir);
         RecoveryReport recovery = store.recovery();
@@ -238,7 +243,7 @@ class MemoryStoreTests {
         store.put("a", MemoryWrite.of("x"));
         store.close();
         Path slots = dir.resolve(SlotFile.FILE_NAME);
-        java.nio.file.Files.setLastModifiedTime(slots, java.nio.file.attribute.FileTime.fromMillis(0));
+        Files.setLastModifiedTime(slots, FileTime.fromMillis(0));
         store = TestStores.open(dir);
         assertThat(store.recovery().cleanStart()).isFalse();
         assertThat(store.get("a").orElseThrow().content()).isEqualTo("x");
@@ -278,7 +283,7 @@ class MemoryStoreTests {
     private static List<String> snapshot(MemoryStore store) {
         return store.scan(null, 1000, true).stream()
                 .map(m -> m.id() + "|" + m.content() + "|" + m.version() + "|" + m.slot() + "|"
-                        + java.util.Arrays.toString(m.embedding()) + "|" + m.createdAt() + "|" + m.updatedAt())
+                        + Arrays.toString(m.embedding()) + "|" + m.createdAt() + "|" + m.updatedAt())
                 .collect(Collectors.toList());
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -103,7 +104,7 @@ class PowerLossRecoveryTests {
                 slots[i] = put.memory().slot();
             }
         }
-        long highestAcknowledged = java.util.Arrays.stream(versions).max().orElseThrow();
+        long highestAcknowledged = Arrays.stream(versions).max().orElseThrow();
         // The power cut: the pages holding the newest slots never reached the disk.
         DamagedFiles files = new DamagedFiles(dir, TestStores.DIMENSION).crashed();
         for (int i = writes - lost; i < writes; i++) {

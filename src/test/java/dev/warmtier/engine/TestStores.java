@@ -1,6 +1,7 @@
 package dev.warmtier.engine;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Random;
 
@@ -40,7 +41,7 @@ final class TestStores {
     }
 
     static MemoryStore open(Path dir, StoreOptions options, long versionBlock) {
-        return MemoryStore.open(dir, options, FileExtender.ZERO_FILL, java.time.Clock.systemUTC(), versionBlock);
+        return MemoryStore.open(dir, options, FileExtender.ZERO_FILL, Clock.systemUTC(), versionBlock);
     }
 
     static float[] embedding(long seed) {

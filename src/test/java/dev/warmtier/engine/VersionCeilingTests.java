@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
@@ -17,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,7 +35,7 @@ class VersionCeilingTests {
     /** The I/O thread the ceilings of these tests raise on, as a store's do. */
     private static final FileIo IO = new FileIo("version-ceiling-test");
 
-    @org.junit.jupiter.api.AfterAll
+    @AfterAll
     static void stopIo() {
         IO.close();
     }
@@ -223,7 +227,7 @@ class VersionCeilingTests {
         }
         // The next raise would write B = {4, 30}; the crash kept only its first 20 bytes.
         byte[] whole = VersionCeilingLayout.encode(4, 3 * BLOCK).array();
-        damage().writeVersionCeilingBytes(VersionCeilingLayout.recordOffset(1), java.util.Arrays.copyOf(whole, 20));
+        damage().writeVersionCeilingBytes(VersionCeilingLayout.recordOffset(1), Arrays.copyOf(whole, 20));
         try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO, Forcer.MSYNC)) {
             assertThat(VersionCeilingLayout.isWhole(record(1))).as(describe(1)).isFalse();
             assertThat(ceiling.foundCeiling()).as("A, the raise before the torn one: %s", describe(0))
@@ -245,8 +249,8 @@ class VersionCeilingTests {
             ceiling.cover(BLOCK); // B = {2, 10}
             ceiling.cover(2 * BLOCK); // A = {3, 20}
         }
-        try (var channel = java.nio.channels.FileChannel.open(dir.resolve(VersionCeiling.FILE_NAME),
-                java.nio.file.StandardOpenOption.WRITE)) {
+        try (var channel = FileChannel.open(dir.resolve(VersionCeiling.FILE_NAME),
+                StandardOpenOption.WRITE)) {
             channel.truncate(VersionCeilingLayout.recordOffset(1) + 7);
         }
         try (VersionCeiling ceiling = VersionCeiling.open(dir, BLOCK, IO, Forcer.MSYNC)) {

@@ -7,14 +7,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -137,18 +139,18 @@ class VersionReservationTests {
             System.out.printf("%d writers x %d rounds, block %d: %d distinct versions %d..%d, ceiling %d,"
                     + " %d raises in the rounds; writers lined up at the raise lock per round: min %d, max %d%n",
                     writers, rounds, block, distinct.size(), distinct.first(), distinct.last(), ceiling.durable(),
-                    ceiling.raises() - raisesBefore, java.util.Collections.min(linedUp),
-                    java.util.Collections.max(linedUp));
+                    ceiling.raises() - raisesBefore, Collections.min(linedUp),
+                    Collections.max(linedUp));
             assertThat(distinct).as("versions handed out in the rounds").hasSize(writers * rounds);
             assertThat(distinct.first()).isEqualTo(block + 1);
             assertThat(distinct.last()).isEqualTo((rounds + 1) * block);
-            assertThat(java.util.Collections.max(linedUp)).as("rounds where several writers met at the lock")
+            assertThat(Collections.max(linedUp)).as("rounds where several writers met at the lock")
                     .isGreaterThan(1);
         }
     }
 
     private static long blocked(Thread[] threads) {
-        return java.util.Arrays.stream(threads)
+        return Arrays.stream(threads)
                 .filter(t -> t != null && t.getState() == Thread.State.BLOCKED)
                 .count();
     }

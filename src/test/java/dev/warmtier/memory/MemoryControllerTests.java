@@ -15,16 +15,21 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import dev.warmtier.engine.Durability;
 import dev.warmtier.space.SpaceRegistry;
 import dev.warmtier.space.WarmTierProperties;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-
 import java.time.Duration;
+import org.assertj.core.api.Assertions;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.ComponentScan;
+import org.springframework.context.annotation.FilterType;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.MockMvc;
@@ -49,9 +54,9 @@ class MemoryControllerTests {
 
     /** A real registry over a temporary directory, and the production JSON settings and body limit. */
     @TestConfiguration
-    @org.springframework.context.annotation.ComponentScan(basePackages = "dev.warmtier.system",
-            useDefaultFilters = false, includeFilters = @org.springframework.context.annotation.ComponentScan.Filter(
-            type = org.springframework.context.annotation.FilterType.REGEX,
+    @ComponentScan(basePackages = "dev.warmtier.system",
+            useDefaultFilters = false, includeFilters = @ComponentScan.Filter(
+            type = FilterType.REGEX,
             pattern = "dev\\.warmtier\\.system\\.(JsonConfiguration|RequestBodyLimitFilter|RequestGuardFilter)"))
     static class Config {
         @Bean
@@ -79,7 +84,7 @@ class MemoryControllerTests {
 
     private long slotsBefore;
 
-    @org.junit.jupiter.api.BeforeEach
+    @BeforeEach
     void countSlots() {
         slotsBefore = spaces.get("default").orElseThrow().stats().slotsAllocated();
     }
@@ -87,9 +92,9 @@ class MemoryControllerTests {
     @AfterEach
     void nothingWasStored() {
         // Every request here is bad: not even a slot may have been claimed for it.
-        org.assertj.core.api.Assertions.assertThat(spaces.get("default").orElseThrow().stats().slotsAllocated())
+        Assertions.assertThat(spaces.get("default").orElseThrow().stats().slotsAllocated())
                 .isEqualTo(slotsBefore);
-        org.assertj.core.api.Assertions.assertThat(spaces.get("default").orElseThrow().stats().slotsLive()).isZero();
+        Assertions.assertThat(spaces.get("default").orElseThrow().stats().slotsLive()).isZero();
     }
 
     private ResultActions putJson(String json) throws Exception {
@@ -201,18 +206,18 @@ class MemoryControllerTests {
     void idsOfMoreThan256BytesOrWithControlCharactersAre400() throws Exception {
         problem(mvc.perform(put("/api/v1/spaces/default/memories/" + "x".repeat(257))
                 .contentType(MediaType.APPLICATION_JSON).content("{\"content\": \"x\"}")), 400, "id", "256");
-        problem(mvc.perform(put(java.net.URI.create("/api/v1/spaces/default/memories/a%01b"))
+        problem(mvc.perform(put(URI.create("/api/v1/spaces/default/memories/a%01b"))
                 .contentType(MediaType.APPLICATION_JSON).content("{\"content\": \"x\"}")), 400, "id", "control");
     }
 
     @Test
     void spaceNamesOutsideTheRulesAre400AndNeverReachTheDisk() throws Exception {
         for (String space : new String[] {"UPPER", "ab", "a.b", "..%2Fetc"}) {
-            problem(mvc.perform(put(java.net.URI.create("/api/v1/spaces/" + space + "/memories/k"))
+            problem(mvc.perform(put(URI.create("/api/v1/spaces/" + space + "/memories/k"))
                     .contentType(MediaType.APPLICATION_JSON).content("{\"content\": \"x\"}")), 400, "space", "[a-z0-9_-]");
         }
         // A dot segment, even escaped, is refused as a path before it could be normalized away.
-        problem(mvc.perform(put(java.net.URI.create("/api/v1/spaces/%2e%2e/memories/k"))
+        problem(mvc.perform(put(URI.create("/api/v1/spaces/%2e%2e/memories/k"))
                 .contentType(MediaType.APPLICATION_JSON).content("{\"content\": \"x\"}")), 400, "path", "'..'");
     }
 
@@ -289,7 +294,7 @@ class MemoryControllerTests {
 
     @Test
     void problemsNeverLeakAStackTrace() throws Exception {
-        mvc.perform(get(URL)).andExpect(content().string(org.hamcrest.Matchers.not(containsString("at dev.warmtier"))));
+        mvc.perform(get(URL)).andExpect(content().string(Matchers.not(containsString("at dev.warmtier"))));
     }
 
 }

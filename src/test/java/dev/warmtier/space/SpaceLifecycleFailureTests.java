@@ -10,6 +10,7 @@ import dev.warmtier.engine.StoreLockedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,7 +87,7 @@ class SpaceLifecycleFailureTests {
         }
         // Not a slot file at all: a header that is whole, not zero, and not a warmtier header.
         byte[] garbage = new byte[4096];
-        java.util.Arrays.fill(garbage, (byte) 0x5A);
+        Arrays.fill(garbage, (byte) 0x5A);
         Files.write(dataDir.resolve("broken/slots.dat"), garbage);
 
         try (SpaceRegistry registry = open()) {

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.quicktheories.core.Gen;
@@ -138,7 +139,7 @@ final class FuzzRequests {
         byte[] body;
         /** null: computed from the body; "": none sent; otherwise sent as is. */
         String contentLength;
-        final List<java.util.function.UnaryOperator<byte[]>> raw = new ArrayList<>();
+        final List<UnaryOperator<byte[]>> raw = new ArrayList<>();
         final List<String> log = new ArrayList<>();
 
         Draft(Template template) {

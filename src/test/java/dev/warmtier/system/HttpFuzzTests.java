@@ -6,6 +6,7 @@ import dev.warmtier.TestHttp;
 import dev.warmtier.space.StoreOptionsCustomizer;
 import dev.warmtier.support.RawHttp;
 import java.io.ByteArrayOutputStream;
+import java.net.URLEncoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -397,7 +398,7 @@ class HttpFuzzTests {
     }
 
     private static String memoryPath(String space, String id) {
-        return "/api/v1/spaces/" + space + "/memories/" + java.net.URLEncoder.encode(id, StandardCharsets.UTF_8)
+        return "/api/v1/spaces/" + space + "/memories/" + URLEncoder.encode(id, StandardCharsets.UTF_8)
                 .replace("+", "%20");
     }
 

@@ -3,6 +3,7 @@ package dev.warmtier.system;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.warmtier.support.RawHttp;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -150,7 +151,7 @@ class MalformedRequestTests {
     @Test
     void aRequestWithoutHostAnswers400() {
         problem(send("GET /api/v1/spaces HTTP/1.1\r\nConnection: close\r\n\r\n"
-                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)), 400);
+                .getBytes(StandardCharsets.ISO_8859_1)), 400);
     }
 
     @Test

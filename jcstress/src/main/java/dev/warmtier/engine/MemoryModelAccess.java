@@ -3,6 +3,7 @@ package dev.warmtier.engine;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.zip.CRC32C;
 
 /**
@@ -106,7 +107,7 @@ public final class MemoryModelAccess {
     public static OpenContentLog openContentLog(Path dir, StoreOptions options) {
         FileIo io = new FileIo(String.valueOf(dir.getFileName()));
         ContentLog log = ContentLog.open(dir, options, FileExtender.ZERO_FILL, io, System.currentTimeMillis(),
-                java.util.Optional::empty);
+                Optional::empty);
         log.ensureCapacity(1);
         return new OpenContentLog(log, io);
     }

@@ -7,6 +7,7 @@ import dev.warmtier.engine.MemoryModelAccess;
 import dev.warmtier.engine.SlotLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Description;
 import org.openjdk.jcstress.annotations.JCStressTest;
@@ -66,7 +67,7 @@ public class CommittedSlotIsSeenWhole {
     private String payloadAsRead() {
         boolean offset = MemoryModelAccess.slotContentOffset(chunk, BASE) == CONTENT_OFFSET;
         float[] embedding = MemoryModelAccess.slotEmbedding(chunk, BASE, DIMENSION);
-        boolean values = java.util.Arrays.equals(embedding, EMBEDDING);
+        boolean values = Arrays.equals(embedding, EMBEDDING);
         boolean checksum = MemoryModelAccess.slotChecksumHolds(chunk, BASE, SLOT_SIZE);
         if (offset && values && checksum) {
             return "whole";
