@@ -131,9 +131,8 @@ final class ContentLog extends ChunkedFile {
             chunks.ensure(last);
             chunks.growAhead(end);
             padRange(tail, at);
-            MappedChunks.Chunk target = chunks.chunk(series.index(at));
-            ContentRecordLayout.length(target.buffer, positionOf(at), length);
-            target.markDirty();
+            // The record's chunk is marked dirty by append, after its state is written.
+            ContentRecordLayout.length(chunks.chunk(series.index(at)).buffer, positionOf(at), length);
             tail = end;
             return at;
         } finally {

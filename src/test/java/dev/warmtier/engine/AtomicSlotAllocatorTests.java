@@ -2,7 +2,9 @@ package dev.warmtier.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -12,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class AtomicSlotAllocatorTests {
 
@@ -44,6 +47,31 @@ class AtomicSlotAllocatorTests {
         assertThat(allocator.next()).isEqualTo((long) threads * claims);
     }
 
+    /**
+     * A listening allocator hears of each slot once its payload is written and before the write is
+     * published: the point where the read-use-increment race moves its counter, and where the
+     * service-level tests hold or fail a write.
+     */
+    @Test
+    void aListeningAllocatorIsToldOfEachFilledSlotBeforeItsWriteIsPublished(@TempDir Path dir) {
+        List<String> told = new ArrayList<>();
+        MemoryStore[] opened = new MemoryStore[1];
+        StoreOptions options = TestStores.small().withAllocator(next -> new ObservedSlotAllocator(
+                new AtomicSlotAllocator(next)) {
+            @Override
+            protected void payloadWritten(long slot) {
+                told.add(slot + (opened[0].get("k" + slot).isPresent() ? " published" : " not yet published"));
+            }
+        });
+        try (MemoryStore store = MemoryStore.open(dir, options)) {
+            opened[0] = store;
+            for (int i = 0; i < 3; i++) {
+                assertThat(store.put("k" + i, MemoryWrite.of("v" + i)).memory().slot()).isEqualTo(i);
+            }
+        }
+        assertThat(told).containsExactly("0 not yet published", "1 not yet published", "2 not yet published");
+    }
+
     @Test
     void theRacyAllocatorHandsOutTheSameSlotTwice() throws Exception {
         // The seam works both ways: the same harness catches the read-use-increment slot race.
@@ -66,7 +94,7 @@ class AtomicSlotAllocatorTests {
                     start.await();
                     for (int i = 0; i < claims; i++) {
                         mine[i] = allocator.claim(Long.MAX_VALUE);
-                        java.util.Arrays.fill(slotBytes, mine[i]);
+                        Arrays.fill(slotBytes, mine[i]);
                         SlotFillListener.of(allocator).accept(mine[i]);
                     }
                     return mine;

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -82,5 +83,82 @@ class BackgroundTaskTests {
         assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
         assertTimeoutPreemptively(Duration.ofSeconds(20), task::closeNow);
         assertThat(task.stopped()).isFalse();
+    }
+
+    /**
+     * What a run touches (mapped chunks) is released right after close returns, so close must wait
+     * for a run under way. The run is held until the closing thread has either returned (the bug)
+     * or settled into waiting; only then may it end.
+     */
+    @Test
+    void closeReturnsOnlyAfterARunUnderWayHasEnded() throws Exception {
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean runEnded = new AtomicBoolean();
+        BackgroundTask task = BackgroundTask.start("test-task", Duration.ofMillis(1), () -> {
+            running.countDown();
+            awaitUninterruptibly(release);
+            runEnded.set(true);
+        }, failure -> { });
+        assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(closedAfterTheRunEnded(task::close, release, runEnded)).isTrue();
+    }
+
+    @Test
+    void closeNowReturnsOnlyAfterTheInterruptedRunHasEnded() throws Exception {
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch interrupted = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean runEnded = new AtomicBoolean();
+        BackgroundTask task = BackgroundTask.start("test-task", Duration.ofMillis(1), () -> {
+            running.countDown();
+            try {
+                new CountDownLatch(1).await(); // only an interrupt ends this wait
+            } catch (InterruptedException e) {
+                interrupted.countDown();
+                awaitUninterruptibly(release); // the run's cleanup, still under way
+                runEnded.set(true);
+            }
+        }, failure -> { });
+        assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(closedAfterTheRunEnded(task::closeNow, release, runEnded, interrupted)).isTrue();
+    }
+
+    /**
+     * Runs {@code close} on a thread of its own and tells whether the run had ended when it
+     * returned. {@code before} latches must open first (e.g. the run saw its interrupt).
+     */
+    private static boolean closedAfterTheRunEnded(Runnable close, CountDownLatch release, AtomicBoolean runEnded,
+                                                  CountDownLatch... before) throws InterruptedException {
+        AtomicBoolean endedWhenCloseReturned = new AtomicBoolean();
+        Thread closer = new Thread(() -> {
+            close.run();
+            endedWhenCloseReturned.set(runEnded.get());
+        }, "closer");
+        closer.start();
+        for (CountDownLatch latch : before) {
+            assertThat(latch.await(30, TimeUnit.SECONDS)).isTrue();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> closer.getState() == Thread.State.TERMINATED
+                || closer.getState() == Thread.State.TIMED_WAITING || closer.getState() == Thread.State.WAITING);
+        release.countDown();
+        closer.join(TimeUnit.SECONDS.toMillis(30));
+        assertThat(closer.isAlive()).as("close returned once the run ended").isFalse();
+        return endedWhenCloseReturned.get();
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

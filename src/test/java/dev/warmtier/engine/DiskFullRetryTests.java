@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,7 +35,7 @@ class DiskFullRetryTests {
         final AtomicLong refusals = new AtomicLong();
 
         @Override
-        public void extend(java.nio.channels.FileChannel channel, long from, long to) throws IOException {
+        public void extend(FileChannel channel, long from, long to) throws IOException {
             long needed = to - from;
             long left = free.get();
             if (needed > left || !free.compareAndSet(left, left - needed)) {
@@ -41,6 +44,27 @@ class DiskFullRetryTests {
                 throw new IOException("No space left on device");
             }
             FileExtender.ZERO_FILL.extend(channel, from, to);
+        }
+    }
+
+    /**
+     * A new file's header is mapped and written: on a full disk, a mapping past the end of a file
+     * that was only truncated to size would fault the process at the first write (SIGBUS). The
+     * header's bytes are allocated through the extender first, so a full disk is a refused open.
+     */
+    @Test
+    void aNewStoreOnAFullDiskIsRefusedBeforeItMapsAHeaderAndOpensOnceThereIsRoom() {
+        BudgetDisk disk = new BudgetDisk();
+        disk.free.set(0);
+        assertThatThrownBy(() -> MemoryStore.open(dir, TestStores.growing(), disk, Clock.systemUTC()))
+                .isInstanceOf(InsufficientStorageException.class);
+        assertThat(disk.lastRefused).as("the first file's header is what could not be allocated")
+                .isEqualTo(SlotLayout.HEADER_BYTES);
+
+        disk.free.set(Long.MAX_VALUE);
+        try (MemoryStore store = MemoryStore.open(dir, TestStores.growing(), disk, Clock.systemUTC())) {
+            store.put("k", MemoryWrite.of("v"));
+            assertThat(store.get("k").orElseThrow().content()).isEqualTo("v");
         }
     }
 
@@ -129,7 +153,7 @@ class DiskFullRetryTests {
                 store.put("k" + i, MemoryWrite.of("v"));
             }
             store.put("past-the-middle", MemoryWrite.of("v"));
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+            Awaitility.await().atMost(Duration.ofSeconds(30))
                     .untilAsserted(() -> assertThat(store.stats().slotCapacity()).as("chunk 4 grown ahead")
                             .isEqualTo(64));
             assertThat(store.check().violations()).isZero();

@@ -3,10 +3,13 @@ package dev.warmtier.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -144,6 +147,32 @@ class ForcedRangesTests {
         }
         assertThat(forcer.timeline()).as("close forces every mapped chunk")
                 .contains(contentChunkRange(0), slotChunkRange(0));
+    }
+
+    /**
+     * A force the disk refuses leaves its chunk dirty: the flusher counts the failure and a later
+     * round forces that chunk again, with the chunk the failed round never reached.
+     */
+    @Test
+    void aFailedIntervalFlushIsCountedAndALaterRoundForcesWhatItLeft() {
+        AtomicInteger failuresLeft = new AtomicInteger();
+        Forcer failing = (file, chunkStart, chunk, offset, length) -> {
+            if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new UncheckedIOException(new IOException("injected: the disk refused a force"));
+            }
+            forcer.force(file, chunkStart, chunk, offset, length);
+        };
+        StoreOptions options = TestStores.small().withDurability(Durability.INTERVAL, Duration.ofMillis(10))
+                .withForcer(failing);
+        try (MemoryStore store = MemoryStore.open(dir, options)) {
+            forcer.clear();
+            failuresLeft.set(1);
+            store.put("k", MemoryWrite.of("v"));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(store.stats().flushFailures()).isEqualTo(1);
+                assertThat(forcer.timeline()).containsExactly(contentChunkRange(0), slotChunkRange(0));
+            });
+        }
     }
 
     @Test

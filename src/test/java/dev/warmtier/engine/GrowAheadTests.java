@@ -5,9 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -113,6 +115,30 @@ class GrowAheadTests {
             latch.await(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The content log grows ahead the same way, from its appends. */
+    @Test
+    void theContentLogGrowsAheadOnceAnAppendReachesTheHalfOfItsLastChunk(@TempDir Path logDir) throws IOException {
+        StoreOptions options = TestStores.small().withGrowAhead(true);
+        long chunk = options.contentChunks().max();
+        ContentLog log = ContentLog.open(logDir, options, FileExtender.ZERO_FILL, io, 0, Optional::empty);
+        try {
+            log.recover(ContentLogTests.NONE_VOUCHED);
+            byte[] id = "k".getBytes(StandardCharsets.UTF_8);
+            byte[] content = new byte[1000];
+            long length = ContentRecordLayout.recordLength(id.length, content.length);
+            while (log.tail() + length < chunk / 2) {
+                log.append(id, content, 0);
+            }
+            drainIo();
+            assertThat(log.capacity()).as("below the half: only the first chunk").isEqualTo(chunk);
+            log.append(id, content, 0);
+            drainIo();
+            assertThat(log.capacity()).as("at the half: the second chunk, grown ahead").isEqualTo(2 * chunk);
+        } finally {
+            log.close();
         }
     }
 }

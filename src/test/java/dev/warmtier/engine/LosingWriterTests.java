@@ -30,6 +30,7 @@ class LosingWriterTests {
     private final CountDownLatch claimedByLoser = new CountDownLatch(1);
     private final CountDownLatch release = new CountDownLatch(1);
     private volatile Thread loserThread;
+    private final RecordingForcer forcer = new RecordingForcer();
     private MemoryStore store;
 
     @AfterEach
@@ -50,7 +51,7 @@ class LosingWriterTests {
                     await(release);
                 }
             }
-        });
+        }).withForcer(forcer);
         // Versions reserved one at a time, so the ceiling on disk is the last version taken.
         store = TestStores.open(dir, options, 1);
         return store;
@@ -97,6 +98,29 @@ class LosingWriterTests {
         assertThat(lost.memory()).isNull();
         assertThat(lost.currentVersion()).as("the version that beat it").isEqualTo(winner.memory().version());
         assertLoserLeftOnlyAnAbandonedSlot("winner", winner.memory().version());
+    }
+
+    /**
+     * The winner's write made the slot chunk dirty and a flush forced it before the loser gave its
+     * slot up; the abandoned state must still reach the disk at the next flush, so recovery counts
+     * the slot as abandoned rather than torn.
+     */
+    @Test
+    void theNextFlushForcesTheChunkOfTheAbandonedSlot() throws Exception {
+        open();
+        long first = store.put("k", TestStores.write("first", 1)).memory().version();
+        CompletableFuture<PutResult> loser = holdAfterClaim(
+                () -> store.putIfVersion("k", first, TestStores.write("loser", 2)));
+        store.put("k", TestStores.write("winner", 3));
+        store.flush();
+        forcer.clear();
+        release.countDown();
+        assertThat(loser.get(30, TimeUnit.SECONDS).status()).isEqualTo(PutResult.Status.PRECONDITION_FAILED);
+        store.flush();
+        int slotsPerChunk = 16; // TestStores.small()
+        assertThat(forcer.timeline()).as("the slot chunk that holds the abandoned slot, and nothing else")
+                .containsExactly(RecordingForcer.range(SlotFile.FILE_NAME, SlotLayout.HEADER_BYTES,
+                        slotsPerChunk * SlotLayout.slotSize(TestStores.DIMENSION)));
     }
 
     @Test

@@ -3,7 +3,9 @@ package dev.warmtier.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,6 +52,25 @@ class RecoveryTests {
     }
 
     @Test
+    void aTornSlotIsClearedSoTheNextRecoveryFindsItBlank() throws Exception {
+        long next;
+        try (MemoryStore store = TestStores.open(dir)) {
+            store.put("k", MemoryWrite.of("v"));
+            next = store.stats().slotsAllocated();
+        }
+        damage().crashed().writeSlotBytes(next, SlotLayout.EMBEDDING_OFFSET, new byte[] {42, 42, 42, 42});
+        try (MemoryStore store = TestStores.open(dir)) {
+            assertThat(store.recovery().tornSlotsDiscarded()).isEqualTo(1);
+        }
+        damage().crashed();
+        try (MemoryStore store = TestStores.open(dir)) {
+            assertThat(store.recovery().cleanStart()).isFalse();
+            assertThat(store.recovery().tornSlotsDiscarded()).as("cleared, not just skipped").isZero();
+            assertThat(store.get("k").orElseThrow().content()).isEqualTo("v");
+        }
+    }
+
+    @Test
     void aCommittedSlotWithADamagedByteIsDiscardedAndTheOlderVersionWins() throws Exception {
         long slotOfNewest;
         try (MemoryStore store = TestStores.open(dir)) {
@@ -62,6 +83,14 @@ class RecoveryTests {
             assertThat(store.recovery().invalidSlotsDiscarded()).isEqualTo(1);
             assertThat(store.get("k").orElseThrow().content()).isEqualTo("old");
             assertThat(store.check().violations()).isZero();
+        }
+        // The discarded slot was cleared, not just skipped: a second recovery finds it blank.
+        damage().crashed();
+        try (MemoryStore store = TestStores.open(dir)) {
+            assertThat(store.recovery().cleanStart()).isFalse();
+            assertThat(store.recovery().invalidSlotsDiscarded()).isZero();
+            assertThat(store.recovery().tornSlotsDiscarded()).isZero();
+            assertThat(store.get("k").orElseThrow().content()).isEqualTo("old");
         }
     }
 
@@ -142,9 +171,9 @@ class RecoveryTests {
             store.put("b", MemoryWrite.of(TestStores.text("b2", 500)));
             cutAt = beforeC + 100; // inside c's record
         }
-        byte[] whole = java.nio.file.Files.readAllBytes(dir.resolve(ContentLog.FILE_NAME));
+        byte[] whole = Files.readAllBytes(dir.resolve(ContentLog.FILE_NAME));
         damage().crashed().cutContentLogAt(cutAt);
-        java.util.Map<String, byte[]> before = DamagedFileOpenTests.contents(dir);
+        Map<String, byte[]> before = DamagedFileOpenTests.contents(dir);
 
         assertThatThrownBy(() -> TestStores.open(dir))
                 .isInstanceOf(StoreFormatException.class)
@@ -153,7 +182,7 @@ class RecoveryTests {
                 .hasMessageContaining("nothing was changed");
         DamagedFileOpenTests.assertUnchanged(dir, before);
 
-        java.nio.file.Files.write(dir.resolve(ContentLog.FILE_NAME), whole);
+        Files.write(dir.resolve(ContentLog.FILE_NAME), whole);
         try (MemoryStore store = TestStores.open(dir)) {
             assertThat(store.recovery().discarded()).as("%s", store.recovery()).isZero();
             assertThat(store.get("a").orElseThrow().content()).isEqualTo(TestStores.text("a", 500));
