@@ -73,7 +73,7 @@ final class InvariantChecker {
             if (id == null) {
                 continue; // a bad record is counted by the content scan below
             }
-            long version = SlotLayout.version(chunk, base);
+            long version = SlotLayout.VERSION.get(chunk, base);
             IndexEntry entry = index.get(id);
             if ((entry == null || entry.version() < version) && !indexCaughtUp(id, version) && lagging.add(id)) {
                 indexMismatches++; // an id with a committed version newer than what the index serves
@@ -111,8 +111,8 @@ final class InvariantChecker {
             if (liveSlotUse.merge(entry.slot(), 1, Integer::sum) == 1) {
                 ByteBuffer chunk = slots.chunkOf(entry.slot());
                 int base = slots.baseOf(entry.slot());
-                long offset = SlotLayout.contentOffset(chunk, base);
-                int length = SlotLayout.recordLength(chunk, base);
+                long offset = SlotLayout.CONTENT_OFFSET.get(chunk, base);
+                int length = SlotLayout.RECORD_LENGTH.get(chunk, base);
                 liveRanges.add(new long[] {offset, offset + length});
                 liveBytes += length;
             }
@@ -142,11 +142,11 @@ final class InvariantChecker {
         ByteBuffer chunk = slots.chunkOf(entry.slot());
         int base = slots.baseOf(entry.slot());
         if (SlotLayout.stateVolatile(chunk, base) != SlotLayout.STATE_COMMITTED
-                || SlotLayout.version(chunk, base) != entry.version()) {
+                || SlotLayout.VERSION.get(chunk, base) != entry.version()) {
             return false;
         }
         int kind = entry.tombstone() ? SlotLayout.KIND_TOMBSTONE : SlotLayout.KIND_MEMORY;
-        return SlotLayout.kind(chunk, base) == kind && id.equals(recordId(chunk, base));
+        return SlotLayout.KIND.get(chunk, base) == kind && id.equals(recordId(chunk, base));
     }
 
     /** Inside the id's compute no write of it is half done: is the index at {@code version} or past it now? */
@@ -171,8 +171,8 @@ final class InvariantChecker {
 
     private String recordId(ByteBuffer chunk, int base) {
         try {
-            ContentLog.Entry record = content.read(SlotLayout.contentOffset(chunk, base),
-                    SlotLayout.recordLength(chunk, base));
+            ContentLog.Entry record = content.read(SlotLayout.CONTENT_OFFSET.get(chunk, base),
+                    SlotLayout.RECORD_LENGTH.get(chunk, base));
             return new String(record.id(), StandardCharsets.UTF_8);
         } catch (CorruptionException e) {
             return null;

@@ -48,14 +48,14 @@ final class MemoryReader {
             }
             throw new CorruptionException("slot " + slot + " of id '" + id + "' " + unreadable);
         }
-        long version = SlotLayout.version(chunk, base);
+        long version = SlotLayout.VERSION.get(chunk, base);
         if (version != entry.version()) {
             throw new CorruptionException("slot " + slot + " of id '" + id + "' holds version " + version
                     + ", the index says " + entry.version());
         }
         ContentLog.Entry record;
         try {
-            record = content.read(SlotLayout.contentOffset(chunk, base), SlotLayout.recordLength(chunk, base));
+            record = content.read(SlotLayout.CONTENT_OFFSET.get(chunk, base), SlotLayout.RECORD_LENGTH.get(chunk, base));
         } catch (CorruptionException e) {
             checksumFailures.increment();
             throw e;
@@ -66,10 +66,10 @@ final class MemoryReader {
         }
         return new StoredMemory(id, new String(record.content(), StandardCharsets.UTF_8),
                 withEmbedding ? SlotLayout.embedding(chunk, base, dimension) : null,
-                SlotLayout.confidence(chunk, base), SlotLayout.activation(chunk, base),
-                SlotLayout.decayRate(chunk, base),
-                Instant.ofEpochMilli(SlotLayout.createdAt(chunk, base)),
-                Instant.ofEpochMilli(SlotLayout.updatedAt(chunk, base)), version, slot);
+                SlotLayout.CONFIDENCE.get(chunk, base), SlotLayout.ACTIVATION.get(chunk, base),
+                SlotLayout.DECAY_RATE.get(chunk, base),
+                Instant.ofEpochMilli(SlotLayout.CREATED_AT.get(chunk, base)),
+                Instant.ofEpochMilli(SlotLayout.UPDATED_AT.get(chunk, base)), version, slot);
     }
 
     /**

@@ -270,7 +270,7 @@ public final class MemoryStore implements AutoCloseable {
         ceiling.cover(version);
         long now = clock.millis();
         long createdAt = previousLive == null ? now
-                : SlotLayout.createdAt(slots.chunkOf(previousLive.slot()), slots.baseOf(previousLive.slot()));
+                : SlotLayout.CREATED_AT.get(slots.chunkOf(previousLive.slot()), slots.baseOf(previousLive.slot()));
         appender.publish(claim, version, createdAt, now);
         decision.applied = true;
         decision.version = version;

@@ -27,11 +27,12 @@ final class SlotFile extends ChunkedFile {
 
     private SlotFile(HeaderedFile file, ChunkSeries series, FileExtender extender, Forcer forcer, FileIo io,
                      boolean growAhead) {
-        super(file, series.scaled(SlotLayout.headerSlotSize(file.header)), extender, forcer, io, growAhead);
-        this.dimension = SlotLayout.headerDimension(file.header);
-        this.slotSize = SlotLayout.headerSlotSize(file.header);
+        super(file, series.scaled(SlotLayout.HeaderFields.of(file.header).slotSize()), extender, forcer, io, growAhead);
+        SlotLayout.HeaderFields fields = SlotLayout.HeaderFields.of(file.header);
+        this.dimension = fields.dimension();
+        this.slotSize = fields.slotSize();
         this.series = series;
-        this.createdAt = SlotLayout.headerCreatedAt(file.header);
+        this.createdAt = fields.createdAt();
     }
 
     /**
@@ -55,14 +56,15 @@ final class SlotFile extends ChunkedFile {
 
     private static ChunkSeries validateHeader(Path path, ByteBuffer header, int dimension) {
         SlotLayout.HEADER.check(path, header);
-        int stored = SlotLayout.headerDimension(header);
+        SlotLayout.HeaderFields fields = SlotLayout.HeaderFields.of(header);
+        int stored = fields.dimension();
         if (stored != dimension) {
             throw new DimensionMismatchException("embedding dimension mismatch: " + path.getParent()
                     + " was created with embedding dimension " + stored + " but is being opened with "
                     + dimension + "; the dimension is fixed for the life of a data dir");
         }
-        if (SlotLayout.headerSlotSize(header) != SlotLayout.slotSize(stored)) {
-            throw new StoreFormatException(path + " has slot size " + SlotLayout.headerSlotSize(header)
+        if (fields.slotSize() != SlotLayout.slotSize(stored)) {
+            throw new StoreFormatException(path + " has slot size " + fields.slotSize()
                     + ", expected " + SlotLayout.slotSize(stored));
         }
         ChunkSeries series = SlotLayout.HEADER.checkedChunks(path, header);

@@ -113,16 +113,13 @@ public final class SlotLayout {
         HEADER.seal(header);
     }
 
-    static int headerSlotSize(ByteBuffer header) {
-        return header.getInt(HEADER_SLOT_SIZE);
-    }
+    /** The fields of a slot file's header that {@link #HEADER}'s check leaves to this layout. */
+    record HeaderFields(int slotSize, int dimension, long createdAt) {
 
-    static int headerDimension(ByteBuffer header) {
-        return header.getInt(HEADER_DIMENSION);
-    }
-
-    static long headerCreatedAt(ByteBuffer header) {
-        return header.getLong(HEADER_CREATED_AT);
+        static HeaderFields of(ByteBuffer header) {
+            return new HeaderFields(header.getInt(HEADER_SLOT_SIZE), header.getInt(HEADER_DIMENSION),
+                    header.getLong(HEADER_CREATED_AT));
+        }
     }
 
     // ---- state word ---------------------------------------------------------------------
@@ -187,43 +184,38 @@ public final class SlotLayout {
         return chunk.getInt(slotBase + CRC_OFFSET);
     }
 
-    // ---- field accessors ------------------------------------------------------------------
+    // ---- fields ---------------------------------------------------------------------------
 
-    static long version(ByteBuffer chunk, int slotBase) {
-        return chunk.getLong(slotBase + VERSION_OFFSET);
+    /** A little-endian {@code long} at a fixed offset in every slot. */
+    record LongField(int offset) {
+        long get(ByteBuffer chunk, int slotBase) {
+            return chunk.getLong(slotBase + offset);
+        }
     }
 
-    static long createdAt(ByteBuffer chunk, int slotBase) {
-        return chunk.getLong(slotBase + CREATED_AT_OFFSET);
+    /** A little-endian {@code int} at a fixed offset in every slot. */
+    record IntField(int offset) {
+        int get(ByteBuffer chunk, int slotBase) {
+            return chunk.getInt(slotBase + offset);
+        }
     }
 
-    static long updatedAt(ByteBuffer chunk, int slotBase) {
-        return chunk.getLong(slotBase + UPDATED_AT_OFFSET);
+    /** A little-endian {@code float} at a fixed offset in every slot. */
+    record FloatField(int offset) {
+        float get(ByteBuffer chunk, int slotBase) {
+            return chunk.getFloat(slotBase + offset);
+        }
     }
 
-    static long contentOffset(ByteBuffer chunk, int slotBase) {
-        return chunk.getLong(slotBase + CONTENT_OFFSET_OFFSET);
-    }
-
-    static int recordLength(ByteBuffer chunk, int slotBase) {
-        return chunk.getInt(slotBase + RECORD_LENGTH_OFFSET);
-    }
-
-    static int kind(ByteBuffer chunk, int slotBase) {
-        return chunk.getInt(slotBase + KIND_OFFSET);
-    }
-
-    static float confidence(ByteBuffer chunk, int slotBase) {
-        return chunk.getFloat(slotBase + CONFIDENCE_OFFSET);
-    }
-
-    static float activation(ByteBuffer chunk, int slotBase) {
-        return chunk.getFloat(slotBase + ACTIVATION_OFFSET);
-    }
-
-    static float decayRate(ByteBuffer chunk, int slotBase) {
-        return chunk.getFloat(slotBase + DECAY_RATE_OFFSET);
-    }
+    static final LongField VERSION = new LongField(VERSION_OFFSET);
+    static final LongField CREATED_AT = new LongField(CREATED_AT_OFFSET);
+    static final LongField UPDATED_AT = new LongField(UPDATED_AT_OFFSET);
+    static final LongField CONTENT_OFFSET = new LongField(CONTENT_OFFSET_OFFSET);
+    static final IntField RECORD_LENGTH = new IntField(RECORD_LENGTH_OFFSET);
+    static final IntField KIND = new IntField(KIND_OFFSET);
+    static final FloatField CONFIDENCE = new FloatField(CONFIDENCE_OFFSET);
+    static final FloatField ACTIVATION = new FloatField(ACTIVATION_OFFSET);
+    static final FloatField DECAY_RATE = new FloatField(DECAY_RATE_OFFSET);
 
     static float[] embedding(ByteBuffer chunk, int slotBase, int dimension) {
         float[] values = new float[dimension];

@@ -137,7 +137,7 @@ final class StoreFiles {
             int base = slots.baseOf(slot);
             if (SlotLayout.stateVolatile(chunk, base) == SlotLayout.STATE_COMMITTED
                     && SlotLayout.storedChecksum(chunk, base) == SlotLayout.computeChecksum(chunk, base, slotSize)) {
-                long recordEnd = SlotLayout.contentOffset(chunk, base) + SlotLayout.recordLength(chunk, base);
+                long recordEnd = SlotLayout.CONTENT_OFFSET.get(chunk, base) + SlotLayout.RECORD_LENGTH.get(chunk, base);
                 end = Math.max(end, recordEnd);
                 beyond += recordEnd > log.capacity() ? 1 : 0;
             }

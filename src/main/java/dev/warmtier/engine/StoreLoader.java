@@ -123,10 +123,10 @@ final class StoreLoader {
                 }
                 committed++;
                 next = slot + 1;
-                long version = SlotLayout.version(chunk, base);
+                long version = SlotLayout.VERSION.get(chunk, base);
                 maxVersion = Math.max(maxVersion, version);
                 IndexEntry candidate = new IndexEntry(slot, version,
-                        SlotLayout.kind(chunk, base) == SlotLayout.KIND_TOMBSTONE, SlotLayout.recordLength(chunk, base));
+                        SlotLayout.KIND.get(chunk, base) == SlotLayout.KIND_TOMBSTONE, SlotLayout.RECORD_LENGTH.get(chunk, base));
                 index.merge(id, candidate, (a, b) -> a.version() >= b.version() ? a : b);
             } else if (state == SlotLayout.STATE_ABANDONED) {
                 abandoned++;
@@ -181,12 +181,12 @@ final class StoreLoader {
             if (SlotLayout.stateVolatile(chunk, base) != SlotLayout.STATE_COMMITTED) {
                 continue;
             }
-            long offset = SlotLayout.contentOffset(chunk, base);
+            long offset = SlotLayout.CONTENT_OFFSET.get(chunk, base);
             if (offset <= from || (leftOut && offset >= smallest.lastKey())
                     || SlotLayout.storedChecksum(chunk, base) != SlotLayout.computeChecksum(chunk, base, slotSize)) {
                 continue;
             }
-            smallest.put(offset, SlotLayout.recordLength(chunk, base));
+            smallest.put(offset, SlotLayout.RECORD_LENGTH.get(chunk, base));
             if (smallest.size() > VOUCHED_BATCH) {
                 smallest.pollLastEntry();
                 leftOut = true;
@@ -204,9 +204,9 @@ final class StoreLoader {
 
     /** The id a checksum-valid committed slot belongs to, or null when its record is not valid. */
     private String validRecordId(ByteBuffer chunk, int base, long contentTail) {
-        int kind = SlotLayout.kind(chunk, base);
-        long offset = SlotLayout.contentOffset(chunk, base);
-        int length = SlotLayout.recordLength(chunk, base);
+        int kind = SlotLayout.KIND.get(chunk, base);
+        long offset = SlotLayout.CONTENT_OFFSET.get(chunk, base);
+        int length = SlotLayout.RECORD_LENGTH.get(chunk, base);
         if ((kind != SlotLayout.KIND_MEMORY && kind != SlotLayout.KIND_TOMBSTONE) || offset < 0
                 || offset + length > contentTail) {
             return null;

@@ -30,15 +30,15 @@ class SlotLayoutTests {
         SlotLayout.stateOrdered(chunk, base, SlotLayout.STATE_COMMITTED);
 
         assertThat(SlotLayout.stateVolatile(chunk, base)).isEqualTo(SlotLayout.STATE_COMMITTED);
-        assertThat(SlotLayout.version(chunk, base)).isEqualTo(17);
-        assertThat(SlotLayout.createdAt(chunk, base)).isEqualTo(1000);
-        assertThat(SlotLayout.updatedAt(chunk, base)).isEqualTo(2000);
-        assertThat(SlotLayout.contentOffset(chunk, base)).isEqualTo(4096);
-        assertThat(SlotLayout.recordLength(chunk, base)).isEqualTo(48);
-        assertThat(SlotLayout.kind(chunk, base)).isEqualTo(SlotLayout.KIND_MEMORY);
-        assertThat(SlotLayout.confidence(chunk, base)).isEqualTo(0.7f);
-        assertThat(SlotLayout.activation(chunk, base)).isEqualTo(0.1f);
-        assertThat(SlotLayout.decayRate(chunk, base)).isEqualTo(0.2f);
+        assertThat(SlotLayout.VERSION.get(chunk, base)).isEqualTo(17);
+        assertThat(SlotLayout.CREATED_AT.get(chunk, base)).isEqualTo(1000);
+        assertThat(SlotLayout.UPDATED_AT.get(chunk, base)).isEqualTo(2000);
+        assertThat(SlotLayout.CONTENT_OFFSET.get(chunk, base)).isEqualTo(4096);
+        assertThat(SlotLayout.RECORD_LENGTH.get(chunk, base)).isEqualTo(48);
+        assertThat(SlotLayout.KIND.get(chunk, base)).isEqualTo(SlotLayout.KIND_MEMORY);
+        assertThat(SlotLayout.CONFIDENCE.get(chunk, base)).isEqualTo(0.7f);
+        assertThat(SlotLayout.ACTIVATION.get(chunk, base)).isEqualTo(0.1f);
+        assertThat(SlotLayout.DECAY_RATE.get(chunk, base)).isEqualTo(0.2f);
         assertThat(SlotLayout.embedding(chunk, base, DIM)).containsExactly(embedding);
         assertThat(SlotLayout.storedChecksum(chunk, base)).isEqualTo(SlotLayout.computeChecksum(chunk, base, size));
         // Neighbours are untouched: a slot never writes outside its own bytes.
@@ -76,9 +76,7 @@ class SlotLayoutTests {
         SlotLayout.writeHeader(header, size, DIM, 123_456L, new ChunkSeries(32, 5));
         assertThat(SlotLayout.HEADER.magic(header)).isEqualTo(SlotLayout.MAGIC);
         assertThat(SlotLayout.HEADER.format(header)).isEqualTo(SlotLayout.FORMAT_VERSION);
-        assertThat(SlotLayout.headerSlotSize(header)).isEqualTo(size);
-        assertThat(SlotLayout.headerDimension(header)).isEqualTo(DIM);
-        assertThat(SlotLayout.headerCreatedAt(header)).isEqualTo(123_456L);
+        assertThat(SlotLayout.HeaderFields.of(header)).isEqualTo(new SlotLayout.HeaderFields(size, DIM, 123_456L));
         assertThat(SlotLayout.HEADER.chunks(header)).isEqualTo(new ChunkSeries(32, 5));
         assertThat(SlotLayout.HEADER.storedChecksum(header)).isEqualTo(SlotLayout.HEADER.checksum(header));
         header.putInt(12, DIM + 1);

@@ -50,11 +50,11 @@ public final class MemoryModelAccess {
     }
 
     public static long slotVersion(ByteBuffer chunk, int slotBase) {
-        return SlotLayout.version(chunk, slotBase);
+        return SlotLayout.VERSION.get(chunk, slotBase);
     }
 
     public static long slotContentOffset(ByteBuffer chunk, int slotBase) {
-        return SlotLayout.contentOffset(chunk, slotBase);
+        return SlotLayout.CONTENT_OFFSET.get(chunk, slotBase);
     }
 
     public static float[] slotEmbedding(ByteBuffer chunk, int slotBase, int dimension) {
