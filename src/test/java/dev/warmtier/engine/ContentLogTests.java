@@ -99,6 +99,25 @@ class ContentLogTests {
         assertThat(log.capacity()).isGreaterThan(4L * CHUNK);
     }
 
+    /** A record, or a record and its headroom, that ends exactly at a chunk's end needs no further chunk. */
+    @Test
+    void aRecordOrItsHeadroomEndingExactlyAtAChunksEndTakesNoFurtherChunk() {
+        byte[] id = "k".getBytes(StandardCharsets.UTF_8);
+        byte[] whole = new byte[CHUNK - ContentRecordLayout.RECORD_HEADER_BYTES - id.length];
+        assertThat(ContentRecordLayout.recordLength(id.length, whole.length)).isEqualTo(CHUNK);
+        log.append(id, whole, 0);
+        assertThat(log.capacity()).as("a record of exactly one chunk").isEqualTo(CHUNK);
+
+        byte[] small = new byte[100];
+        int length = ContentRecordLayout.recordLength(id.length, small.length);
+        log.append(id, small, CHUNK - length);
+        assertThat(log.capacity()).as("a record and a headroom that fill the second chunk exactly")
+                .isEqualTo(2L * CHUNK);
+        log.append(id, small, CHUNK - 2 * length + ContentRecordLayout.ALIGNMENT);
+        assertThat(log.capacity()).as("a headroom one alignment unit longer needs the third chunk")
+                .isEqualTo(3L * CHUNK);
+    }
+
     @Test
     void readingARangeThatIsNotACommittedRecordFailsClearly() {
         long offset = log.append("id".getBytes(StandardCharsets.UTF_8), "content".getBytes(StandardCharsets.UTF_8), 0);
