@@ -11,7 +11,7 @@ import dev.warmtier.engine.StoreClosedException;
 import dev.warmtier.engine.StoredMemory;
 import dev.warmtier.ops.WarmTierMeters;
 import dev.warmtier.space.SpaceRegistry;
-import dev.warmtier.space.WarmTierProperties;
+import dev.warmtier.system.WarmTierProperties;
 import dev.warmtier.system.InvalidRequestException;
 import dev.warmtier.system.NotFoundException;
 import dev.warmtier.system.Precondition;

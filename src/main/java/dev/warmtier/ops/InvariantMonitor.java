@@ -7,7 +7,7 @@ import dev.warmtier.engine.MemoryStore;
 import dev.warmtier.engine.StoreClosedException;
 import dev.warmtier.space.SpaceListener;
 import dev.warmtier.space.SpaceRegistry;
-import dev.warmtier.space.WarmTierProperties;
+import dev.warmtier.system.WarmTierProperties;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;

@@ -7,6 +7,7 @@ import dev.warmtier.engine.StoreClosedException;
 import dev.warmtier.engine.StoreDirectory;
 import dev.warmtier.engine.StoreLockedException;
 import dev.warmtier.engine.StoreOptions;
+import dev.warmtier.system.WarmTierProperties;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;

@@ -1,6 +1,5 @@
 package dev.warmtier.system;
 
-import dev.warmtier.space.WarmTierProperties;
 import org.springframework.boot.jackson.autoconfigure.JsonFactoryBuilderCustomizer;
 import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import org.springframework.context.annotation.Bean;

@@ -4,7 +4,6 @@ import dev.warmtier.engine.ContentTooLargeException;
 import dev.warmtier.engine.CorruptionException;
 import dev.warmtier.engine.InsufficientStorageException;
 import dev.warmtier.engine.StoreClosedException;
-import dev.warmtier.space.SpaceUnavailableException;
 import java.io.IOException;
 import java.net.URI;
 import java.util.Collection;
@@ -93,7 +92,7 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
             return problem(HttpStatus.INSUFFICIENT_STORAGE, "insufficient-storage",
                     "the disk is full; reads keep working, writes resume once there is room", null);
         }
-        if (e instanceof SpaceUnavailableException) {
+        if (e instanceof UnavailableException) {
             return problem(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", e.getMessage(), null);
         }
         if (e instanceof StoreClosedException) {
@@ -124,7 +123,7 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     @ExceptionHandler({InvalidRequestException.class, PayloadTooLargeException.class, NotFoundException.class,
             PreconditionFailedException.class, IllegalArgumentException.class, InsufficientStorageException.class,
             StoreClosedException.class, CorruptionException.class, UnsupportedContentException.class,
-            NotAcceptableException.class, SpaceUnavailableException.class})
+            NotAcceptableException.class, UnavailableException.class})
     ResponseEntity<Object> handleApiException(RuntimeException e, WebRequest request) {
         ProblemDetail problem = problemFor(e);
         HttpHeaders headers = new HttpHeaders();

@@ -1,6 +1,5 @@
 package dev.warmtier.system;
 
-import dev.warmtier.space.WarmTierProperties;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.warmtier.TestHttp;
 import dev.warmtier.WarmTierApplication;
-import dev.warmtier.space.WarmTierProperties;
+import dev.warmtier.system.WarmTierProperties;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.RecordComponent;

@@ -14,7 +14,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 import dev.warmtier.engine.Durability;
 import dev.warmtier.space.SpaceRegistry;
-import dev.warmtier.space.WarmTierProperties;
+import dev.warmtier.system.WarmTierProperties;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

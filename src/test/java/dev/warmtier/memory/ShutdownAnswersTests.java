@@ -7,7 +7,7 @@ import dev.warmtier.engine.Durability;
 import dev.warmtier.engine.StoreClosedException;
 import dev.warmtier.ops.WarmTierMeters;
 import dev.warmtier.space.SpaceRegistry;
-import dev.warmtier.space.WarmTierProperties;
+import dev.warmtier.system.WarmTierProperties;
 import dev.warmtier.system.NotFoundException;
 import dev.warmtier.system.Precondition;
 import dev.warmtier.system.ProblemDetailsAdvice;

@@ -7,6 +7,7 @@ import dev.warmtier.engine.AtomicSlotAllocator;
 import dev.warmtier.engine.Durability;
 import dev.warmtier.engine.MemoryWrite;
 import dev.warmtier.engine.StoreLockedException;
+import dev.warmtier.system.WarmTierProperties;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.warmtier.engine.DimensionMismatchException;
 import dev.warmtier.engine.StoreLockedException;
+import dev.warmtier.support.WarmTierRuns;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

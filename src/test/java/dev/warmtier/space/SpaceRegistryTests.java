@@ -9,6 +9,7 @@ import dev.warmtier.engine.MemoryStore;
 import dev.warmtier.engine.MemoryWrite;
 import dev.warmtier.engine.StoreClosedException;
 import dev.warmtier.engine.StoreLockedException;
+import dev.warmtier.system.WarmTierProperties;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.warmtier.space;
+package dev.warmtier.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import dev.warmtier.engine.Durability;
 import dev.warmtier.engine.SlotLayout;
 import dev.warmtier.engine.StoreOptions;
+import dev.warmtier.support.WarmTierRuns;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

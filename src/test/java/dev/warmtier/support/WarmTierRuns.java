@@ -1,4 +1,4 @@
-package dev.warmtier.space;
+package dev.warmtier.support;
 
 import dev.warmtier.WarmTierApplication;
 import java.nio.file.Path;
@@ -11,13 +11,13 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** Starts the whole application, without a web server, the way {@code main} does; for startup and shutdown tests. */
-final class WarmTierRuns {
+public final class WarmTierRuns {
 
     private WarmTierRuns() {
     }
 
     /** Runs the application on {@code dataDir} with extra {@code --name=value} arguments; the caller closes it. */
-    static ConfigurableApplicationContext start(Path dataDir, String... args) {
+    public static ConfigurableApplicationContext start(Path dataDir, String... args) {
         List<String> all = new ArrayList<>();
         all.add("--warmtier.data-dir=" + dataDir);
         all.addAll(List.of(args));
@@ -28,7 +28,7 @@ final class WarmTierRuns {
     }
 
     /** Every message in a failure's cause chain, one per line, so an assertion shows them all when it fails. */
-    static String messages(Throwable failure) {
+    public static String messages(Throwable failure) {
         return Stream.iterate(failure, t -> t != null, Throwable::getCause)
                 .map(t -> t.getClass().getName() + ": " + t.getMessage())
                 .collect(Collectors.joining("\n"));

@@ -1,4 +1,4 @@
-package dev.warmtier.space;
+package dev.warmtier.system;
 
 import dev.warmtier.engine.Durability;
 import dev.warmtier.engine.StoreOptions;
