@@ -25,10 +25,9 @@ final class SlotFile extends ChunkedFile {
     private final ChunkSeries series;
     private final long createdAt;
 
-    private SlotFile(HeaderedFile file, ChunkSeries series, FileExtender extender, Forcer forcer, FileIo io,
-                     boolean growAhead) {
-        super(file, series.scaled(SlotLayout.HeaderFields.of(file.header).slotSize()), extender, forcer, io, growAhead);
-        SlotLayout.HeaderFields fields = SlotLayout.HeaderFields.of(file.header);
+    private SlotFile(HeaderedFile file, SlotLayout.HeaderFields fields, ChunkSeries series, FileExtender extender,
+                     Forcer forcer, FileIo io, boolean growAhead) {
+        super(file, series.scaled(fields.slotSize()), extender, forcer, io, growAhead);
         this.dimension = fields.dimension();
         this.slotSize = fields.slotSize();
         this.series = series;
@@ -50,8 +49,11 @@ final class SlotFile extends ChunkedFile {
         HeaderedFile file = HeaderedFile.open(dir.resolve(FILE_NAME), SlotLayout.HEADER_BYTES, extender, options.forcer(),
                 header -> SlotLayout.writeHeader(header, SlotLayout.slotSize(dimension), dimension, now,
                         options.slotChunks()), dependent);
-        return mapped(file, opened -> new SlotFile(opened, validateHeader(opened.path, opened.header, dimension),
-                extender, options.forcer(), io, options.growAhead()));
+        return mapped(file, opened -> {
+            ChunkSeries series = validateHeader(opened.path, opened.header, dimension);
+            return new SlotFile(opened, SlotLayout.HeaderFields.of(opened.header), series, extender, options.forcer(),
+                    io, options.growAhead());
+        });
     }
 
     private static ChunkSeries validateHeader(Path path, ByteBuffer header, int dimension) {
