@@ -6,7 +6,8 @@
 # $WARMTIER_START_TIMEOUT seconds, default 60) until /actuator/health is UP, runs COMMAND with
 # WARMTIER_BASE_URL=http://127.0.0.1:PORT in its environment, and always stops the server
 # afterwards (SIGTERM, so spaces close cleanly; SIGKILL if it is still alive after 30 s).
-# Exits with COMMAND's status; if anything failed, prints the tail of the server log
+# Exits with COMMAND's status, or 1 when COMMAND passed but the server's shutdown failed (an exit
+# status other than 0 or SIGTERM's 143, or a kill); if anything failed, prints the tail of the server log
 # (kept whole in target/ci-server.log).
 set -euo pipefail
 
@@ -36,18 +37,31 @@ server_pid=""
 
 stop_server() {
   local status=$?
-  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2> /dev/null; then
-    echo "stopping the server (pid $server_pid)"
-    kill -TERM "$server_pid" 2> /dev/null || true
-    local deadline=$((SECONDS + 30))
-    while kill -0 "$server_pid" 2> /dev/null && ((SECONDS < deadline)); do
-      sleep 0.2
-    done
+  if [[ -n "$server_pid" ]]; then
+    local stopped_by_us=0 killed=0 server_status=0
     if kill -0 "$server_pid" 2> /dev/null; then
-      echo "the server did not stop within 30 s of SIGTERM: killing it" >&2
-      kill -KILL "$server_pid" 2> /dev/null || true
+      echo "stopping the server (pid $server_pid)"
+      stopped_by_us=1
+      kill -TERM "$server_pid" 2> /dev/null || true
+      local deadline=$((SECONDS + 30))
+      while kill -0 "$server_pid" 2> /dev/null && ((SECONDS < deadline)); do
+        sleep 0.2
+      done
+      if kill -0 "$server_pid" 2> /dev/null; then
+        echo "the server did not stop within 30 s of SIGTERM: killing it" >&2
+        kill -KILL "$server_pid" 2> /dev/null || true
+        killed=1
+      fi
     fi
-    wait "$server_pid" 2> /dev/null || true
+    wait "$server_pid" 2> /dev/null || server_status=$?
+    # A JVM ended by our SIGTERM exits 143 once its shutdown hooks ran (Spring closed every space).
+    # A server that ended on its own, exited otherwise, or had to be killed fails the run.
+    if ((!stopped_by_us || killed)) || [[ $server_status -ne 0 && $server_status -ne 143 ]]; then
+      echo "the server's shutdown failed (exit status $server_status$( ((stopped_by_us)) || echo ', it ended before the run did'))" >&2
+      ((status != 0)) || status=1
+    else
+      echo "the server stopped cleanly (exit status $server_status)"
+    fi
   fi
   rm -rf "$data_dir"
   if [[ $status -ne 0 ]]; then
