@@ -50,15 +50,15 @@ final class SlotFile extends ChunkedFile {
                 header -> SlotLayout.writeHeader(header, SlotLayout.slotSize(dimension), dimension, now,
                         options.slotChunks()), dependent);
         return mapped(file, opened -> {
-            ChunkSeries series = validateHeader(opened.path, opened.header, dimension);
-            return new SlotFile(opened, SlotLayout.HeaderFields.of(opened.header), series, extender, options.forcer(),
-                    io, options.growAhead());
+            SlotLayout.HeaderFields fields = SlotLayout.HeaderFields.of(opened.header);
+            ChunkSeries series = validateHeader(opened.path, opened.header, fields, dimension);
+            return new SlotFile(opened, fields, series, extender, options.forcer(), io, options.growAhead());
         });
     }
 
-    private static ChunkSeries validateHeader(Path path, ByteBuffer header, int dimension) {
+    private static ChunkSeries validateHeader(Path path, ByteBuffer header, SlotLayout.HeaderFields fields,
+                                              int dimension) {
         SlotLayout.HEADER.check(path, header);
-        SlotLayout.HeaderFields fields = SlotLayout.HeaderFields.of(header);
         int stored = fields.dimension();
         if (stored != dimension) {
             throw new DimensionMismatchException("embedding dimension mismatch: " + path.getParent()

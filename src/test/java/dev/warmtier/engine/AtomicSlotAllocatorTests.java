@@ -2,7 +2,13 @@ package dev.warmtier.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -60,7 +66,10 @@ class AtomicSlotAllocatorTests {
                 new AtomicSlotAllocator(next)) {
             @Override
             protected void payloadWritten(long slot) {
-                told.add(slot + (opened[0].get("k" + slot).isPresent() ? " published" : " not yet published"));
+                ByteBuffer bytes = slotOnDisk(dir, slot);
+                told.add(slot + ": state " + (bytes.getInt(SlotLayout.STATE_OFFSET) == SlotLayout.STATE_EMPTY ? "empty" : "set")
+                        + ", payload " + (bytes.getInt(SlotLayout.RECORD_LENGTH_OFFSET) > 0 ? "written" : "missing")
+                        + ", " + (opened[0].get("k" + slot).isPresent() ? "published" : "not yet published"));
             }
         });
         try (MemoryStore store = MemoryStore.open(dir, options)) {
@@ -69,7 +78,20 @@ class AtomicSlotAllocatorTests {
                 assertThat(store.put("k" + i, MemoryWrite.of("v" + i)).memory().slot()).isEqualTo(i);
             }
         }
-        assertThat(told).containsExactly("0 not yet published", "1 not yet published", "2 not yet published");
+        assertThat(told).containsExactly("0: state empty, payload written, not yet published",
+                "1: state empty, payload written, not yet published", "2: state empty, payload written, not yet published");
+    }
+
+    /** The bytes of {@code slot} as the file holds them now (the page cache the store maps). */
+    private static ByteBuffer slotOnDisk(Path dir, long slot) {
+        int slotSize = SlotLayout.slotSize(TestStores.DIMENSION);
+        ByteBuffer bytes = ByteBuffer.allocate(slotSize).order(ByteOrder.LITTLE_ENDIAN);
+        try (FileChannel channel = FileChannel.open(dir.resolve(SlotFile.FILE_NAME), StandardOpenOption.READ)) {
+            channel.read(bytes, SlotLayout.HEADER_BYTES + slot * slotSize);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes;
     }
 
     @Test

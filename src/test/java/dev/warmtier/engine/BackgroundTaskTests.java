@@ -135,13 +135,17 @@ class BackgroundTaskTests {
             close.run();
             endedWhenCloseReturned.set(runEnded.get());
         }, "closer");
+        closer.setDaemon(true); // a close that never returns must not keep the test JVM alive
         closer.start();
-        for (CountDownLatch latch : before) {
-            assertThat(latch.await(30, TimeUnit.SECONDS)).isTrue();
+        try {
+            for (CountDownLatch latch : before) {
+                assertThat(latch.await(30, TimeUnit.SECONDS)).isTrue();
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> closer.getState() == Thread.State.TERMINATED
+                    || closer.getState() == Thread.State.TIMED_WAITING || closer.getState() == Thread.State.WAITING);
+        } finally {
+            release.countDown(); // whatever failed above, the run may end
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> closer.getState() == Thread.State.TERMINATED
-                || closer.getState() == Thread.State.TIMED_WAITING || closer.getState() == Thread.State.WAITING);
-        release.countDown();
         closer.join(TimeUnit.SECONDS.toMillis(30));
         assertThat(closer.isAlive()).as("close returned once the run ended").isFalse();
         return endedWhenCloseReturned.get();

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ContentLogTests {
 
-    private static final int CHUNK = 128 * 1024;
+    private static final int CHUNK = TestStores.SMALL_CONTENT_CHUNK;
 
     @TempDir
     Path dir;

@@ -23,8 +23,8 @@ class ForcedRangesTests {
 
     private static final int SLOT_SIZE = SlotLayout.slotSize(TestStores.DIMENSION);
     /** Slots per chunk and content bytes per chunk of {@link TestStores#small()}. */
-    private static final int SLOTS_PER_CHUNK = 16;
-    private static final int CONTENT_CHUNK = 128 * 1024;
+    private static final int SLOTS_PER_CHUNK = TestStores.SMALL_SLOT_CHUNK;
+    private static final int CONTENT_CHUNK = TestStores.SMALL_CONTENT_CHUNK;
 
     @TempDir
     Path dir;

@@ -117,10 +117,9 @@ class LosingWriterTests {
         release.countDown();
         assertThat(loser.get(30, TimeUnit.SECONDS).status()).isEqualTo(PutResult.Status.PRECONDITION_FAILED);
         store.flush();
-        int slotsPerChunk = 16; // TestStores.small()
         assertThat(forcer.timeline()).as("the slot chunk that holds the abandoned slot, and nothing else")
                 .containsExactly(RecordingForcer.range(SlotFile.FILE_NAME, SlotLayout.HEADER_BYTES,
-                        slotsPerChunk * SlotLayout.slotSize(TestStores.DIMENSION)));
+                        TestStores.SMALL_SLOT_CHUNK * SlotLayout.slotSize(TestStores.DIMENSION)));
     }
 
     @Test

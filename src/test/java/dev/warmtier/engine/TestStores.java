@@ -14,12 +14,16 @@ final class TestStores {
     }
 
     /** Tiny chunks so that a few dozen writes cross several of them. */
+    /** Slots per chunk and content bytes per chunk of {@link #small()}: fixed, so tests can count chunks. */
+    static final int SMALL_SLOT_CHUNK = 16;
+    static final int SMALL_CONTENT_CHUNK = 128 * 1024;
+
     static StoreOptions small() {
         return StoreOptions.defaults()
                 .withEmbeddingDimension(DIMENSION)
                 .withDurability(Durability.NONE, Duration.ofMillis(100))
                 .withMaxContentBytes(64 * 1024)
-                .withChunks(16, 128 * 1024)
+                .withChunks(SMALL_SLOT_CHUNK, SMALL_CONTENT_CHUNK)
                 .withGrowAhead(false); // growth only when a write needs it, so tests can count it
     }
 
