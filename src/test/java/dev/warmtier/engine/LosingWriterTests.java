@@ -48,7 +48,7 @@ class LosingWriterTests {
             protected void claimed(long slot) {
                 if (Thread.currentThread() == loserThread) {
                     claimedByLoser.countDown();
-                    await(release);
+                    Latches.await(release);
                 }
             }
         }).withForcer(forcer);
@@ -71,17 +71,6 @@ class LosingWriterTests {
         thread.start();
         assertThat(claimedByLoser.await(30, TimeUnit.SECONDS)).as("loser reached its claim").isTrue();
         return result;
-    }
-
-    private static void await(CountDownLatch latch) {
-        try {
-            if (!latch.await(30, TimeUnit.SECONDS)) {
-                throw new AssertionError("never released");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
     }
 
     @Test

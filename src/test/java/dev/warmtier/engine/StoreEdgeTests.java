@@ -123,7 +123,7 @@ class StoreEdgeTests {
                 // The writer computed its limit from the capacity before others took the room.
                 if (holdNext.compareAndSet(true, false)) {
                     held.countDown();
-                    await(go);
+                    Latches.await(go);
                 }
                 return delegate.claim(limit);
             }
@@ -152,17 +152,6 @@ class StoreEdgeTests {
                     .isLessThan(store.stats().slotCapacity());
             assertThat(store.get("overtaken").orElseThrow().content()).isEqualTo("overtaken");
             assertThat(store.check().violations()).isZero();
-        }
-    }
-
-    private static void await(CountDownLatch latch) {
-        try {
-            if (!latch.await(30, TimeUnit.SECONDS)) {
-                throw new AssertionError("never released");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
         }
     }
 
