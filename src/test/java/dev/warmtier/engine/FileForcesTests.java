@@ -89,9 +89,9 @@ class FileForcesTests {
 
         Files.delete(dir.resolve(CleanShutdown.FILE_NAME)); // a crash: no mark at all
         forcer.clear();
-        try (MemoryStore store = MemoryStore.open(dir, options())) {
-            forcer.mark("open returned");
-        }
+        MemoryStore store = MemoryStore.open(dir, options());
+        forcer.mark("open returned");
+        store.close();
         List<String> timeline = forcer.timeline();
         assertThat(timeline.subList(0, timeline.indexOf("open returned")))
                 .as("nothing was deleted, so no directory needs forcing").doesNotContain("fsync dir " + dir.getFileName());
