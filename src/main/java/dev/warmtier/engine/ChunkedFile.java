@@ -44,6 +44,11 @@ abstract class ChunkedFile implements AutoCloseable {
         return file.path;
     }
 
+    /** Turns growing the next chunk ahead of need on or off from now on. */
+    void allowGrowAhead(boolean enabled) {
+        chunks.allowGrowAhead(enabled);
+    }
+
     /** Forces every chunk holding writes that no force has covered yet. */
     void forceDirty() {
         chunks.forceDirty();
@@ -62,6 +67,11 @@ abstract class ChunkedFile implements AutoCloseable {
     /** Times the file was extended by a chunk since open. */
     long growths() {
         return chunks.growths();
+    }
+
+    /** Unmaps every chunk and the header and closes the file, forcing nothing: the file is deleted next. */
+    void discard() {
+        file.discard(chunks);
     }
 
     /** Forces and unmaps every chunk and the header, then closes the file. */

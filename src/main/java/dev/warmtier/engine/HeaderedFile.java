@@ -144,6 +144,19 @@ final class HeaderedFile {
         }
     }
 
+    /**
+     * Unmaps the chunks and the header and closes the file without forcing anything: for files that
+     * are deleted next (a superseded or abandoned generation), whose unforced writes matter to no one.
+     */
+    void discard(MappedChunks chunks) {
+        try {
+            chunks.unmapAll();
+            MappedChunks.Unmapper.unmap(header);
+        } finally {
+            StoreDirectory.closeQuietly(channel);
+        }
+    }
+
     /** Closes the file after a failed open, keeping the first failure the one reported. */
     void closeAfterFailure() {
         MappedChunks.Unmapper.unmap(header);

@@ -77,8 +77,8 @@ final class MappedChunks {
     private final LongAdder forces = new LongAdder();
     /** Times the file was extended by a chunk; a counter only, written under growLock. */
     private final LongAdder growths = new LongAdder();
-    /** Whether growing ahead is on (see {@link #growAhead}). */
-    private final boolean growAhead;
+    /** Whether growing ahead is on (see {@link #growAhead}); off while a compaction fills a new generation. */
+    private volatile boolean growAhead;
     /** True while a grow-ahead is queued or running; set by CAS so one is under way at most. */
     private final AtomicBoolean growingAhead = new AtomicBoolean();
     /** Copy-on-write: replaced whole under growLock, read lock-free. */
@@ -164,6 +164,11 @@ final class MappedChunks {
             // Publish each chunk as soon as it exists, so a failure on a later one keeps it.
             chunks = Arrays.copyOf(grown, i + 1);
         }
+    }
+
+    /** Turns growing ahead on or off from now on. */
+    void allowGrowAhead(boolean enabled) {
+        growAhead = enabled;
     }
 
     /**

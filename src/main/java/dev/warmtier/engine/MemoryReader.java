@@ -22,10 +22,11 @@ final class MemoryReader {
     private final ContentLog content;
     private final int slotSize;
     private final int dimension;
-    /** Reads that found a slot or record failing its checksum; a counter only, no ordering relied on. */
-    private final LongAdder checksumFailures = new LongAdder();
+    /** Reads that found a slot or record failing its checksum, the store's counter across generations. */
+    private final LongAdder checksumFailures;
 
-    MemoryReader(SlotFile slots, ContentLog content) {
+    MemoryReader(SlotFile slots, ContentLog content, LongAdder checksumFailures) {
+        this.checksumFailures = checksumFailures;
         this.slots = slots;
         this.content = content;
         this.slotSize = slots.slotSize();
@@ -93,10 +94,5 @@ final class MemoryReader {
             bytes += entry.recordLength();
         }
         return new ScanPage(page, false);
-    }
-
-    /** Reads since open that found a slot or record failing its checksum. */
-    long checksumFailures() {
-        return checksumFailures.sum();
     }
 }

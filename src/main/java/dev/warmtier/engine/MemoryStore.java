@@ -6,17 +6,22 @@ import java.time.Instant;
 import java.util.List;
 import java.util.NavigableSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 
 /**
  * One store: the slot file, the content log and the index of one directory, with per-key
  * linearizable operations. This class holds the public API and the per-key steps; the other jobs
  * are classes of their own: {@link StoreFiles} opens and closes the files, {@link StoreLoader}
  * loads the index, {@link SlotAppender} writes a slot, {@link MemoryReader} reads one,
- * {@link InFlightGate} counts the operations under way and {@link IntervalFlusher} forces writes
- * in {@code interval} mode.
+ * {@link InFlightGate} counts the operations under way, {@link IntervalFlusher} forces writes
+ * in {@code interval} mode and {@link Compactor} copies the live memories into a new
+ * {@link Generation} and switches to it.
  *
  * <p>A write runs in three steps. First, outside any per-key lock, it appends its content record
  * and claims a slot with one atomic step, fills the slot's payload and sums it. Then one
@@ -33,7 +38,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * be handed out twice.
  *
  * <p>Slots and records are immutable once committed, so a reader that found an index entry reads
- * its slot without any lock.
+ * its slot without any lock. Every operation reads the {@link #active} generation once, inside the
+ * gate, and uses it throughout: a generation switch waits until no operation is under way, so no
+ * operation ever holds an index entry of one generation and the files of another.
  *
  * <p>Threads: any number of callers, concurrently; {@link #close} waits for the operations under way.
  */
@@ -43,20 +50,28 @@ public final class MemoryStore implements AutoCloseable {
     private final StoreOptions options;
     private final Clock clock;
     private final StoreFiles files;
-    private final SlotFile slots;
-    private final ContentLog content;
-    private final SlotAllocator allocator;
+    private final FileExtender extender;
     /** Bounds every version handed out, durably; see {@link VersionCeiling}. */
     private final VersionCeiling ceiling;
     private final int dimension;
-    private final SlotAppender appender;
-    private final MemoryReader reader;
     private final InFlightGate gate;
+    /**
+     * The generation reads and writes go to, with its allocator, appender and reader. Replaced whole
+     * only by a generation switch, while the gate is paused; read once per operation, inside the gate.
+     */
+    private volatile Active active;
+    /**
+     * Ids written or deleted since a compaction began, so that it copies them again; null when no
+     * compaction runs. Set and cleared by the compacting thread; writers add after their compute.
+     */
+    private volatile Set<String> changedIds;
+    /** Held by the one compaction of this store that runs; another one is refused, not queued. */
+    private final ReentrantLock compacting = new ReentrantLock();
+    /** Written by the compacting thread after each compaction; read by reports. */
+    private volatile CompactionReport lastCompaction;
     private final IntervalFlusher flusher;
     private final RecoveryReport recovery;
 
-    /** id -> highest committed version; per-key writes serialize on this map's compute. */
-    private final ConcurrentHashMap<String, IndexEntry> index;
     /** Ids whose highest version is live, in id order for paging; changed only inside the id's compute. */
     private final ConcurrentSkipListSet<String> liveIds;
     /**
@@ -68,16 +83,47 @@ public final class MemoryStore implements AutoCloseable {
     private final AtomicLong liveCount;
     private final AtomicLong liveContentBytes;
 
-    private MemoryStore(StoreFiles files, StoreLoader.Loaded loaded, StoreOptions options, Clock clock) {
+    /** The store's counters that outlive a generation; each a counter only, no ordering relied on. */
+    static final class Counters {
+        final LongAdder abandoned = new LongAdder();
+        final LongAdder checksumFailures = new LongAdder();
+        /** Chunks the generations before the active one grew; added to at each switch. */
+        final AtomicLong growthsBefore = new AtomicLong();
+    }
+
+    private final Counters counters = new Counters();
+    private final AtomicLong gaveWay = new AtomicLong();
+
+    /** A generation's files and what writes into them and reads from them. */
+    record Active(Generation generation, ConcurrentHashMap<String, IndexEntry> index, SlotAllocator allocator,
+                  SlotAppender appender, MemoryReader reader) {
+
+        static Active of(Generation generation, long nextSlot, ConcurrentHashMap<String, IndexEntry> index,
+                         StoreOptions options, Counters counters) {
+            SlotAllocator allocator = options.allocatorFactory().apply(nextSlot);
+            return new Active(generation, index, allocator,
+                    new SlotAppender(generation.slots, generation.content, allocator, options.durability(),
+                            counters.abandoned),
+                    new MemoryReader(generation.slots, generation.content, counters.checksumFailures));
+        }
+
+        SlotFile slots() {
+            return generation.slots;
+        }
+
+        ContentLog content() {
+            return generation.content;
+        }
+    }
+
+    private MemoryStore(StoreFiles files, StoreLoader.Loaded loaded, StoreOptions options, FileExtender extender,
+                        Clock clock) {
         this.dir = files.dir;
         this.options = options;
         this.clock = clock;
         this.files = files;
-        this.slots = files.slots;
-        this.content = files.content;
         this.ceiling = files.ceiling;
-        this.dimension = slots.dimension();
-        this.index = loaded.index();
+        this.dimension = files.generation.slots.dimension();
         this.liveIds = loaded.liveIds();
         this.lastVersion = new AtomicLong(loaded.lastVersion());
         this.liveCount = new AtomicLong(loaded.liveCount());
@@ -86,9 +132,8 @@ public final class MemoryStore implements AutoCloseable {
         // Room for the next block of versions now, so that no write after open pays for a force
         // until it crosses a block. A clean start usually has room already, and writes nothing.
         ceiling.cover(loaded.lastVersion() + 1);
-        this.allocator = options.allocatorFactory().apply(loaded.nextSlot());
-        this.appender = new SlotAppender(slots, content, allocator, options.durability());
-        this.reader = new MemoryReader(slots, content);
+        this.active = Active.of(files.generation, loaded.nextSlot(), loaded.index(), options, counters);
+        this.extender = extender;
         this.gate = new InFlightGate(dir.toString());
         this.flusher = IntervalFlusher.start(String.valueOf(dir.getFileName()), options, this::flush);
         // From here on the channels are shared by every caller: their I/O moves to the I/O thread.
@@ -117,9 +162,9 @@ public final class MemoryStore implements AutoCloseable {
     static MemoryStore open(Path dir, StoreOptions options, FileExtender extender, Clock clock, long versionBlock) {
         StoreFiles files = StoreFiles.open(dir, options, extender, clock, versionBlock);
         try {
-            return new MemoryStore(files, new StoreLoader(files).load(), options, clock);
+            return new MemoryStore(files, new StoreLoader(files).load(), options, extender, clock);
         } catch (RuntimeException e) {
-            files.closeAfterFailure(e);
+            files.closeAfterFailure(files.generation, e);
             throw e;
         }
     }
@@ -179,21 +224,22 @@ public final class MemoryStore implements AutoCloseable {
         MemoryRules.check(write, dimension);
         gate.enter();
         try {
+            Active a = active;
             // A linearizable read: a precondition that fails here fails at this instant, without a slot.
-            IndexEntry seen = index.get(id);
+            IndexEntry seen = a.index().get(id);
             if (!precondition.holds(seen, expectedVersion)) {
                 return new PutResult(PutResult.Status.PRECONDITION_FAILED, null, liveVersion(seen));
             }
-            SlotAppender.Claim claim = appender.claim(idBytes, contentBytes, SlotLayout.KIND_MEMORY, write);
+            SlotAppender.Claim claim = a.appender().claim(idBytes, contentBytes, SlotLayout.KIND_MEMORY, write);
             Decision decision = new Decision();
             try {
-                index.compute(id, (key, current) -> {
+                a.index().compute(id, (key, current) -> {
                     decision.previous = current;
                     if (!precondition.holds(current, expectedVersion)) {
                         return current;
                     }
                     boolean wasLive = current != null && !current.tombstone();
-                    commit(claim, decision, wasLive ? current : null);
+                    commit(a, claim, decision, wasLive ? current : null);
                     if (wasLive) {
                         liveContentBytes.addAndGet(claim.recordLength() - (long) current.recordLength());
                     } else {
@@ -204,11 +250,12 @@ public final class MemoryStore implements AutoCloseable {
                     return new IndexEntry(claim.slot(), decision.version, false, claim.recordLength());
                 });
             } finally {
-                appender.settle(claim, decision.applied);
+                a.appender().settle(claim, decision.applied);
             }
             if (!decision.applied) {
                 return new PutResult(PutResult.Status.PRECONDITION_FAILED, null, liveVersion(decision.previous));
             }
+            changed(id);
             boolean replaced = decision.previous != null && !decision.previous.tombstone();
             StoredMemory stored = new StoredMemory(id, write.content(),
                     write.embedding() == null ? new float[dimension] : write.embedding().clone(),
@@ -225,31 +272,33 @@ public final class MemoryStore implements AutoCloseable {
         byte[] idBytes = MemoryRules.idBytes(id);
         gate.enter();
         try {
-            IndexEntry seen = index.get(id);
+            Active a = active;
+            IndexEntry seen = a.index().get(id);
             if (seen == null || seen.tombstone()) {
                 return new DeleteResult(DeleteResult.Status.NOT_FOUND, 0);
             }
             if (!precondition.holds(seen, expectedVersion)) {
                 return new DeleteResult(DeleteResult.Status.PRECONDITION_FAILED, seen.version());
             }
-            SlotAppender.Claim claim = appender.claim(idBytes, new byte[0], SlotLayout.KIND_TOMBSTONE, null);
+            SlotAppender.Claim claim = a.appender().claim(idBytes, new byte[0], SlotLayout.KIND_TOMBSTONE, null);
             Decision decision = new Decision();
             try {
-                index.compute(id, (key, current) -> {
+                a.index().compute(id, (key, current) -> {
                     decision.previous = current;
                     if (current == null || current.tombstone() || !precondition.holds(current, expectedVersion)) {
                         return current;
                     }
-                    commit(claim, decision, current);
+                    commit(a, claim, decision, current);
                     liveIds.remove(key);
                     liveCount.decrementAndGet();
                     liveContentBytes.addAndGet(-current.recordLength());
                     return new IndexEntry(claim.slot(), decision.version, true, claim.recordLength());
                 });
             } finally {
-                appender.settle(claim, decision.applied);
+                a.appender().settle(claim, decision.applied);
             }
             if (decision.applied) {
+                changed(id);
                 return new DeleteResult(DeleteResult.Status.DELETED, decision.version);
             }
             IndexEntry current = decision.previous;
@@ -262,16 +311,24 @@ public final class MemoryStore implements AutoCloseable {
         }
     }
 
+    /** Tells a running compaction that {@code id} changed after its compute; nothing when none runs. */
+    private void changed(String id) {
+        Set<String> changed = changedIds;
+        if (changed != null) {
+            changed.add(id);
+        }
+    }
+
     /** The per-key step's part of a write: runs inside the id's compute. */
-    private void commit(SlotAppender.Claim claim, Decision decision, IndexEntry previousLive) {
+    private void commit(Active a, SlotAppender.Claim claim, Decision decision, IndexEntry previousLive) {
         long version = lastVersion.incrementAndGet();
         // Before the version is used anywhere: once per block this raises and forces the ceiling,
         // so no power loss can make recovery count from below a version a client has seen.
         ceiling.cover(version);
         long now = clock.millis();
         long createdAt = previousLive == null ? now
-                : SlotLayout.CREATED_AT.get(slots.chunkOf(previousLive.slot()), slots.baseOf(previousLive.slot()));
-        appender.publish(claim, version, createdAt, now);
+                : SlotLayout.CREATED_AT.get(a.slots().chunkOf(previousLive.slot()), a.slots().baseOf(previousLive.slot()));
+        a.appender().publish(claim, version, createdAt, now);
         decision.applied = true;
         decision.version = version;
         decision.createdAt = createdAt;
@@ -297,11 +354,12 @@ public final class MemoryStore implements AutoCloseable {
     public Optional<StoredMemory> get(String id, boolean withEmbedding) {
         gate.enter();
         try {
-            IndexEntry entry = index.get(id);
+            Active a = active;
+            IndexEntry entry = a.index().get(id);
             if (entry == null || entry.tombstone()) {
                 return Optional.empty();
             }
-            return Optional.of(reader.read(id, entry, withEmbedding));
+            return Optional.of(a.reader().read(id, entry, withEmbedding));
         } finally {
             gate.exit();
         }
@@ -309,7 +367,8 @@ public final class MemoryStore implements AutoCloseable {
 
     /** The live version of {@code id}, 0 when absent; a linearizable read of the index alone. */
     public long version(String id) {
-        return liveVersion(index.get(id));
+        // Outside the gate: both sides of a generation switch agree on every id's live version.
+        return liveVersion(active.index().get(id));
     }
 
     /**
@@ -332,10 +391,101 @@ public final class MemoryStore implements AutoCloseable {
         gate.enter();
         try {
             NavigableSet<String> ids = afterId == null ? liveIds : liveIds.tailSet(afterId, false);
-            return reader.page(ids, index, limit, maxRecordBytes, withEmbedding);
+            Active a = active;
+            return a.reader().page(ids, a.index(), limit, maxRecordBytes, withEmbedding);
         } finally {
             gate.exit();
         }
+    }
+
+    // ---- compaction ------------------------------------------------------------------------
+
+    /**
+     * Copies the live memories into a new generation and switches to it, giving back the space of
+     * replaced and deleted memories, while reads and writes go on; see {@link Compactor}.
+     *
+     * @throws CompactionRunningException   when a compaction of this store is running already
+     * @throws InsufficientStorageException when the file system lacks room for the copy; nothing changed
+     * @throws StoreClosedException         when the store closed meanwhile; the old generation stays
+     */
+    public CompactionReport compact() {
+        return compactWith(options.compactors());
+    }
+
+    /** Compacts, telling {@code listener} of each phase (tests stop at them). */
+    CompactionReport compact(Compactor.Listener listener) {
+        return compactWith(store -> new Compactor(store, listener));
+    }
+
+    /** Compacts with the compactor {@code compactors} makes for this store. */
+    private CompactionReport compactWith(Function<MemoryStore, Compactor> compactors) {
+        if (!compacting.tryLock()) {
+            throw new CompactionRunningException("a compaction of " + dir + " is running already");
+        }
+        try {
+            CompactionReport report = compactors.apply(this).run();
+            lastCompaction = report;
+            return report;
+        } finally {
+            compacting.unlock();
+        }
+    }
+
+    /** Whether a compaction of this store is running now. */
+    public boolean compacting() {
+        return compacting.isLocked();
+    }
+
+    /** The last compaction's report since open, if any. */
+    public Optional<CompactionReport> lastCompaction() {
+        return Optional.ofNullable(lastCompaction);
+    }
+
+    InFlightGate gate() {
+        return gate;
+    }
+
+    Active active() {
+        return active;
+    }
+
+    ConcurrentHashMap<String, IndexEntry> index() {
+        return active.index();
+    }
+
+    Counters counters() {
+        return counters;
+    }
+
+    FileExtender extender() {
+        return extender;
+    }
+
+    FileIo io() {
+        return files.io;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    long liveCount() {
+        return liveCount.get();
+    }
+
+    long liveContentBytes() {
+        return liveContentBytes.get();
+    }
+
+    /** Starts or stops telling a compaction of changed ids. */
+    void trackChanges(Set<String> changed) {
+        changedIds = changed;
+    }
+
+    /** Serves {@code next} from now on; only while the gate is paused. */
+    void activate(Active next, long growthsOfReplaced) {
+        counters.growthsBefore.addAndGet(growthsOfReplaced);
+        active = next;
     }
 
     // ---- inspection ------------------------------------------------------------------------
@@ -353,18 +503,31 @@ public final class MemoryStore implements AutoCloseable {
      * @throws StoreClosedException when the store closed before or during the check
      */
     public InvariantReport check(CheckPace pace) {
-        gate.enter();
-        try {
-            return new InvariantChecker(slots, content, allocator, index, clock).check(gate.givingWayToClose(pace));
-        } finally {
-            gate.exit();
+        while (true) {
+            gate.enter();
+            try {
+                Active a = active;
+                return new InvariantChecker(a.slots(), a.content(), a.allocator(), a.index(), clock)
+                        .check(gate.givingWay(pace));
+            } catch (InFlightGate.GaveWayException e) {
+                // A generation switch is waiting: let it happen, then check the generation it made current.
+                gaveWay.incrementAndGet();
+            } finally {
+                gate.exit();
+            }
         }
     }
 
+    /** Checks that started again because a generation switch was waiting for them. */
+    long checksRestarted() {
+        return gaveWay.get();
+    }
+
     public StoreStats stats() {
-        return new StoreStats(allocator.next(), liveCount.get(), slots.capacity(), content.tail(),
-                liveContentBytes.get(), reader.checksumFailures(), appender.abandonedWrites(), flusher.failures(),
-                slots.growths() + content.growths());
+        Active a = active;
+        return new StoreStats(a.allocator().next(), liveCount.get(), a.slots().capacity(), a.content().tail(),
+                liveContentBytes.get(), counters.checksumFailures.sum(), counters.abandoned.sum(), flusher.failures(),
+                counters.growthsBefore.get() + a.slots().growths() + a.content().growths());
     }
 
     public RecoveryReport recovery() {
@@ -385,12 +548,14 @@ public final class MemoryStore implements AutoCloseable {
 
     /** Slot-file and content-log chunks holding writes not yet forced to disk. */
     int unflushedChunks() {
-        return slots.dirtyChunks() + content.dirtyChunks();
+        Active a = active;
+        return a.slots().dirtyChunks() + a.content().dirtyChunks();
     }
 
     /** Force calls (msync) made on either file since open. */
     long forces() {
-        return slots.forces() + content.forces();
+        Active a = active;
+        return a.slots().forces() + a.content().forces();
     }
 
     /** The store's version ceiling, for tests: its value on disk and the raises since open, the one at open included. */
@@ -402,8 +567,7 @@ public final class MemoryStore implements AutoCloseable {
     public void flush() {
         gate.enter();
         try {
-            content.forceDirty();
-            slots.forceDirty();
+            active.generation().forceDirty();
         } finally {
             gate.exit();
         }
@@ -432,6 +596,7 @@ public final class MemoryStore implements AutoCloseable {
         }
         // A flush touches the chunks: it must be over before they are unmapped, interrupt or not.
         flusher.close();
-        files.close(allocator.next(), lastVersion.get(), index);
+        Active a = active;
+        files.close(a.generation(), a.allocator().next(), lastVersion.get(), a.index());
     }
 }

@@ -41,10 +41,12 @@ final class SlotAppender {
     private final LongConsumer filled;
     private final Durability durability;
     private final int slotSize;
-    /** Slots claimed and given up; a counter only, no ordering relied on. */
-    private final LongAdder abandoned = new LongAdder();
+    /** Slots claimed and given up, the store's counter across generations; no ordering relied on. */
+    private final LongAdder abandoned;
 
-    SlotAppender(SlotFile slots, ContentLog content, SlotAllocator allocator, Durability durability) {
+    SlotAppender(SlotFile slots, ContentLog content, SlotAllocator allocator, Durability durability,
+                 LongAdder abandoned) {
+        this.abandoned = abandoned;
         this.slots = slots;
         this.content = content;
         this.allocator = allocator;
@@ -123,10 +125,5 @@ final class SlotAppender {
         SlotLayout.stateOrdered(chunk, base, SlotLayout.STATE_ABANDONED);
         slots.markDirty(slot);
         abandoned.increment();
-    }
-
-    /** Slots claimed and given up since open: failed preconditions and failed writes. */
-    long abandonedWrites() {
-        return abandoned.sum();
     }
 }

@@ -153,6 +153,16 @@ public final class SlotLayout {
         }
     }
 
+    /**
+     * Copies the payload of a committed slot ({@code [32, slotSize)}: scalars, kind, record length,
+     * embedding) into an unpublished one, pointing it at {@code contentOffset}, where its record now is.
+     */
+    static void copyPayload(ByteBuffer from, int fromBase, ByteBuffer to, int toBase, int slotSize,
+                            long contentOffset) {
+        to.put(toBase + PAYLOAD_OFFSET, from, fromBase + PAYLOAD_OFFSET, slotSize - PAYLOAD_OFFSET);
+        to.putLong(toBase + CONTENT_OFFSET_OFFSET, contentOffset);
+    }
+
     /** Starts the slot checksum with the payload part, {@code [32, slotSize)}. */
     static CRC32C payloadChecksum(ByteBuffer chunk, int slotBase, int slotSize) {
         CRC32C crc = new CRC32C();

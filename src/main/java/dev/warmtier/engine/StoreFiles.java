@@ -13,14 +13,16 @@ import java.util.Optional;
 
 /**
  * The files of one open store, opened together and closed together: the directory lock, the I/O
- * thread, the slot file, the content log and the version ceiling.
+ * thread, the current {@link Generation} (slot file and content log) and the version ceiling.
  *
- * <p>{@link #open} checks everything that can refuse the files (their formats, a content log
+ * <p>{@link #open} reads which generation is current, deletes the others (a half-made one, a
+ * superseded one), and checks everything that can refuse the files (their formats, a content log
  * shorter than the records the slots vouch for, a header never completed that something depends
- * on) before anything is written, so a refused open leaves the files as they were. It decides
+ * on) before anything is written, so a refused open leaves the data files as they were. It decides
  * whether the clean-shutdown mark can be trusted, deletes it before anything is written (a crash
  * from then on leaves no mark), maps the first chunk of each file and opens the version ceiling.
- * {@link StoreLoader} then loads the index. {@link #close} forces both files and writes the mark.
+ * {@link StoreLoader} then loads the index. {@link #close} forces the files of the generation that
+ * is current by then and writes the mark.
  *
  * <p>Threads: {@link #open} and {@link #close} run on the one thread opening or closing the store;
  * in between the fields are final and every operation reads them.
@@ -29,28 +31,30 @@ final class StoreFiles {
 
     final Path dir;
     final FileIo io;
-    final SlotFile slots;
-    final ContentLog content;
+    /** The generation current at open; a compaction may make another one current later. */
+    final Generation generation;
     final VersionCeiling ceiling;
     /** The clean-shutdown snapshot, when the mark was whole, untouched since and fits the files. */
     final Optional<CleanShutdown.Snapshot> snapshot;
     /** The slot file did not exist before this open: nothing to recover. */
     final boolean created;
+    /** Generations deleted at open: left by a crash during a compaction or the cleanup after it. */
+    final int generationsDeleted;
     private final DataDirLock lock;
     /** Forces the clean-shutdown mark at close. */
     private final Forcer forcer;
 
-    private StoreFiles(Path dir, DataDirLock lock, Forcer forcer, FileIo io, SlotFile slots, ContentLog content,
-                       VersionCeiling ceiling, Optional<CleanShutdown.Snapshot> snapshot, boolean created) {
+    private StoreFiles(Path dir, DataDirLock lock, Forcer forcer, FileIo io, Generation generation,
+                       VersionCeiling ceiling, Optional<CleanShutdown.Snapshot> snapshot, int generationsDeleted) {
         this.dir = dir;
         this.forcer = forcer;
         this.lock = lock;
         this.io = io;
-        this.slots = slots;
-        this.content = content;
+        this.generation = generation;
         this.ceiling = ceiling;
         this.snapshot = snapshot;
-        this.created = created;
+        this.created = generation.created;
+        this.generationsDeleted = generationsDeleted;
     }
 
     /**
@@ -69,60 +73,33 @@ final class StoreFiles {
         }
         DataDirLock lock = DataDirLock.acquire(dir);
         FileIo io = new FileIo(String.valueOf(dir.getFileName()));
-        SlotFile slotFile = null;
-        ContentLog log = null;
+        Generation generation = null;
         VersionCeiling versionCeiling = null;
         try {
+            long current = Generation.current(dir);
+            int deleted = Generation.deleteAllBut(dir, current, options.forcer());
             Optional<CleanShutdown.Snapshot> mark = CleanShutdown.read(dir);
-            long now = clock.millis();
-            boolean created = !Files.exists(dir.resolve(SlotFile.FILE_NAME));
-            Path logPath = dir.resolve(ContentLog.FILE_NAME);
-            slotFile = SlotFile.open(dir, options, extender, io, now, () -> recordsIn(logPath));
-            SlotFile opened = slotFile;
-            log = ContentLog.open(dir, options, extender, io, now, () -> committedSlotsIn(opened));
-            ContentLog openedLog = log;
-            Optional<CleanShutdown.Snapshot> snapshot = mark.filter(s -> stampsMatch(dir, s) && fits(s, opened, openedLog));
+            generation = Generation.open(dir, current, options, extender, io, clock.millis());
+            Generation opened = generation;
+            Optional<CleanShutdown.Snapshot> snapshot = mark.filter(s -> stampsMatch(opened, s) && fits(s, opened));
             if (snapshot.isEmpty()) {
-                requireVouchedRecords(slotFile, log);
+                requireVouchedRecords(generation.slots, generation.content);
             }
             // Deleted before anything is written: a crash from here on leaves no mark.
             CleanShutdown.delete(dir, options.forcer());
             // The first chunk of each file (64 KiB by default), so the first writes grow nothing.
-            slotFile.ensure(0);
-            log.ensureCapacity(1);
+            generation.slots.ensure(0);
+            generation.content.ensureCapacity(1);
             versionCeiling = VersionCeiling.open(dir, versionBlock, io, options.forcer());
-            return new StoreFiles(dir, lock, options.forcer(), io, slotFile, log, versionCeiling, snapshot, created);
+            return new StoreFiles(dir, lock, options.forcer(), io, generation, versionCeiling, snapshot, deleted);
         } catch (RuntimeException e) {
-            closeAll(e, versionCeiling, log, slotFile, io, lock);
+            if (generation != null) {
+                generation.closeAfterFailure(e);
+            }
+            closeAll(e, versionCeiling, io, lock);
             throw e;
         }
     }
-
-    /** What in a content log depends on a slot file that would be made new: any record. */
-    private static Optional<String> recordsIn(Path logPath) {
-        try {
-            if (Files.exists(logPath) && Files.size(logPath) > ContentRecordLayout.HEADER_BYTES
-                    && !HeaderedFile.isZero(logPath, ContentRecordLayout.HEADER_BYTES, Files.size(logPath))) {
-                return Optional.of(logPath + " holds records that only its slots can reference");
-            }
-            return Optional.empty();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + logPath, e);
-        }
-    }
-
-    /** What in a slot file depends on a content log that would be made new: committed slots. */
-    private static Optional<String> committedSlotsIn(SlotFile slots) {
-        long committed = 0;
-        for (long slot = 0; slot < slots.capacity(); slot++) {
-            if (SlotLayout.stateVolatile(slots.chunkOf(slot), slots.baseOf(slot)) == SlotLayout.STATE_COMMITTED) {
-                committed++;
-            }
-        }
-        return committed == 0 ? Optional.empty()
-                : Optional.of(committed + " committed slots of " + slots.path() + " reference its records");
-    }
-
     /**
      * Refuses a content log that ends before records that committed, checksum-valid slots vouch
      * for: it was cut short or replaced by an older copy, and a scan would discard every memory
@@ -150,47 +127,40 @@ final class StoreFiles {
         }
     }
 
-    private static boolean fits(CleanShutdown.Snapshot snapshot, SlotFile slots, ContentLog log) {
-        return snapshot.nextSlot() <= slots.capacity() && snapshot.contentTail() <= log.capacity();
+    private static boolean fits(CleanShutdown.Snapshot snapshot, Generation generation) {
+        return snapshot.nextSlot() <= generation.slots.capacity()
+                && snapshot.contentTail() <= generation.content.capacity();
     }
 
-    private static boolean stampsMatch(Path dir, CleanShutdown.Snapshot snapshot) {
+    private static boolean stampsMatch(Generation generation, CleanShutdown.Snapshot snapshot) {
         try {
-            return Arrays.equals(snapshot.fileStamps(), stamps(dir));
+            return Arrays.equals(snapshot.fileStamps(), generation.stamps());
         } catch (IOException e) {
             return false;
         }
     }
 
-    /** Size and modification time of both data files, as the clean-shutdown mark records them. */
-    private static long[] stamps(Path dir) throws IOException {
-        return CleanShutdown.stamps(dir.resolve(SlotFile.FILE_NAME), dir.resolve(ContentLog.FILE_NAME));
-    }
-
     /**
      * Closes the files once no operation is under way: stops the I/O thread, forces and closes
-     * both files and, only when both closed without a failure, writes the clean-shutdown mark (a
-     * snapshot of {@code index}) that vouches for them; then releases the ceiling and the directory.
+     * both files of {@code current} and, only when both closed without a failure, writes the
+     * clean-shutdown mark (a snapshot of {@code index}) that vouches for them; then releases the
+     * ceiling and the directory.
      */
-    void close(long nextSlot, long lastVersion, Map<String, IndexEntry> index) {
+    void close(Generation current, long nextSlot, long lastVersion, Map<String, IndexEntry> index) {
         // Nothing can need a growth or a raise any more; the I/O that is left runs on this thread.
         io.close();
         RuntimeException failure = null;
         try {
-            content.close();
+            current.close();
         } catch (RuntimeException e) {
             failure = e;
-        }
-        try {
-            slots.close();
-        } catch (RuntimeException e) {
-            failure = joined(failure, e);
         }
         if (failure == null) {
             try {
                 io.call(() -> {
-                    CleanShutdown.write(dir, new CleanShutdown.Snapshot(slots.dimension(), slots.slotSize(), nextSlot,
-                            content.tail(), lastVersion, stamps(dir), new ArrayList<>(index.entrySet())), forcer);
+                    CleanShutdown.write(dir, new CleanShutdown.Snapshot(current.slots.dimension(),
+                            current.slots.slotSize(), nextSlot, current.content.tail(), lastVersion, current.stamps(),
+                            new ArrayList<>(index.entrySet())), forcer);
                     return null;
                 });
             } catch (IOException e) {
@@ -205,9 +175,13 @@ final class StoreFiles {
         }
     }
 
-    /** Closes everything after an open that failed once the files were open; failures join {@code failure}. */
-    void closeAfterFailure(RuntimeException failure) {
-        closeAll(failure, ceiling, content, slots, io, lock);
+    /**
+     * Closes everything after an open that failed once the files were open, or after a close whose
+     * generation is {@code current}; failures join {@code failure}.
+     */
+    void closeAfterFailure(Generation current, RuntimeException failure) {
+        current.closeAfterFailure(failure);
+        closeAll(failure, ceiling, io, lock);
     }
 
     /** Closes each of {@code resources} that is not null, whatever the others do; failures join {@code failure}. */
@@ -222,13 +196,5 @@ final class StoreFiles {
                 failure.addSuppressed(e);
             }
         }
-    }
-
-    private static RuntimeException joined(RuntimeException first, RuntimeException next) {
-        if (first == null) {
-            return next;
-        }
-        first.addSuppressed(next);
-        return first;
     }
 }

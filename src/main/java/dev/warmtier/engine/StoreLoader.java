@@ -49,8 +49,8 @@ final class StoreLoader {
 
     StoreLoader(StoreFiles files) {
         this.files = files;
-        this.slots = files.slots;
-        this.content = files.content;
+        this.slots = files.generation.slots;
+        this.content = files.generation.content;
         this.ceiling = files.ceiling;
         this.slotSize = slots.slotSize();
     }

@@ -2,6 +2,7 @@ package dev.warmtier.engine;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.LongFunction;
 
 /**
@@ -22,6 +23,8 @@ import java.util.function.LongFunction;
  *                           tests that plug in a deliberately racy allocator
  * @param forcer             makes ranges of the mapped files durable; a seam for tests that
  *                           record which ranges are forced, when and on which thread
+ * @param compactors         makes the compactor of a store; a seam for tests that plug in a
+ *                           deliberately broken compaction
  */
 public record StoreOptions(
         int embeddingDimension,
@@ -32,7 +35,8 @@ public record StoreOptions(
         ChunkSeries contentChunks,
         boolean growAhead,
         LongFunction<SlotAllocator> allocatorFactory,
-        Forcer forcer) {
+        Forcer forcer,
+        Function<MemoryStore, Compactor> compactors) {
 
     public static final int DEFAULT_DIMENSION = 768;
     public static final int DEFAULT_MAX_CONTENT_BYTES = 1 << 20;
@@ -53,6 +57,7 @@ public record StoreOptions(
         Objects.requireNonNull(contentChunks, "contentChunks");
         Objects.requireNonNull(allocatorFactory, "allocatorFactory");
         Objects.requireNonNull(forcer, "forcer");
+        Objects.requireNonNull(compactors, "compactors");
         if (embeddingDimension < 1 || embeddingDimension > SlotLayout.MAX_DIMENSION) {
             throw new IllegalArgumentException("embeddingDimension must be in 1.." + SlotLayout.MAX_DIMENSION
                     + ", was " + embeddingDimension);
@@ -82,7 +87,7 @@ public record StoreOptions(
         return new StoreOptions(DEFAULT_DIMENSION, Durability.INTERVAL, Duration.ofMillis(100),
                 DEFAULT_MAX_CONTENT_BYTES, slotChunks(DEFAULT_DIMENSION, FIRST_CHUNK_BYTES, DEFAULT_MAX_CHUNK_BYTES),
                 contentChunks(FIRST_CHUNK_BYTES, DEFAULT_MAX_CHUNK_BYTES, DEFAULT_MAX_CONTENT_BYTES), true,
-                AtomicSlotAllocator::new, Forcer.MSYNC);
+                AtomicSlotAllocator::new, Forcer.MSYNC, Compactor::new);
     }
 
     /** Slot chunks of about {@code firstBytes}, doubling up to at most {@code maxBytes} (whole slots, at least one). */
@@ -107,12 +112,12 @@ public record StoreOptions(
                 ? ChunkSeries.fixed(Math.max(1, slotChunks.first() * slotSize / SlotLayout.slotSize(dimension)))
                 : slotChunks(dimension, slotChunks.first() * slotSize, slotChunks.max() * slotSize);
         return new StoreOptions(dimension, durability, syncInterval, maxContentBytes, slots, contentChunks,
-                growAhead, allocatorFactory, forcer);
+                growAhead, allocatorFactory, forcer, compactors);
     }
 
     public StoreOptions withDurability(Durability mode, Duration interval) {
         return new StoreOptions(embeddingDimension, mode, interval, maxContentBytes, slotChunks, contentChunks,
-                growAhead, allocatorFactory, forcer);
+                growAhead, allocatorFactory, forcer, compactors);
     }
 
     /** Another content limit; the content chunks keep their first size and grow to hold the largest record. */
@@ -121,7 +126,7 @@ public record StoreOptions(
                 ? ChunkSeries.fixed(Math.max(contentChunks.first(), ContentRecordLayout.alignedChunkFor(bytes)))
                 : contentChunks(contentChunks.first(), contentChunks.max(), bytes);
         return new StoreOptions(embeddingDimension, durability, syncInterval, bytes, slotChunks, content,
-                growAhead, allocatorFactory, forcer);
+                growAhead, allocatorFactory, forcer, compactors);
     }
 
     /** Chunks of one size in both files: {@code slots} slots, {@code contentBytes} bytes. */
@@ -131,23 +136,29 @@ public record StoreOptions(
 
     public StoreOptions withChunks(ChunkSeries slots, ChunkSeries content) {
         return new StoreOptions(embeddingDimension, durability, syncInterval, maxContentBytes, slots, content,
-                growAhead, allocatorFactory, forcer);
+                growAhead, allocatorFactory, forcer, compactors);
     }
 
     /** With or without growing the next chunk in the background; tests that count growth steps turn it off. */
     public StoreOptions withGrowAhead(boolean enabled) {
         return new StoreOptions(embeddingDimension, durability, syncInterval, maxContentBytes, slotChunks,
-                contentChunks, enabled, allocatorFactory, forcer);
+                contentChunks, enabled, allocatorFactory, forcer, compactors);
     }
 
     public StoreOptions withAllocator(LongFunction<SlotAllocator> factory) {
         return new StoreOptions(embeddingDimension, durability, syncInterval, maxContentBytes, slotChunks,
-                contentChunks, growAhead, factory, forcer);
+                contentChunks, growAhead, factory, forcer, compactors);
     }
 
     /** Another way to force ranges to disk; tests record the forces with it. */
     public StoreOptions withForcer(Forcer replacement) {
         return new StoreOptions(embeddingDimension, durability, syncInterval, maxContentBytes, slotChunks,
-                contentChunks, growAhead, allocatorFactory, replacement);
+                contentChunks, growAhead, allocatorFactory, replacement, compactors);
+    }
+
+    /** Another compactor; tests plug in deliberately broken ones to show the checks catch them. */
+    StoreOptions withCompactors(Function<MemoryStore, Compactor> factory) {
+        return new StoreOptions(embeddingDimension, durability, syncInterval, maxContentBytes, slotChunks,
+                contentChunks, growAhead, allocatorFactory, forcer, factory);
     }
 }

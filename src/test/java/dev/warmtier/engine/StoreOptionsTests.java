@@ -19,7 +19,7 @@ class StoreOptionsTests {
     private static StoreOptions options(int dimension, Durability durability, Duration interval, int maxContent,
                                         ChunkSeries slots, ChunkSeries content) {
         return new StoreOptions(dimension, durability, interval, maxContent, slots, content, false,
-                AtomicSlotAllocator::new, Forcer.MSYNC);
+                AtomicSlotAllocator::new, Forcer.MSYNC, Compactor::new);
     }
 
     private static StoreOptions withDimension(int dimension) {
