@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The child process of {@link KillDashNineTests}: opens a store and writes from several threads
@@ -34,6 +35,9 @@ public final class CrashWriter {
         int size = (int) ((op * 2654435761L + thread) % 4000);
         return new Operation(id, false, TestStores.text(id + "#" + op, size));
     }
+
+    /** Operations acknowledged by all writers of this process. */
+    static final AtomicLong ACKNOWLEDGED = new AtomicLong();
 
     /** The writer thread's number and current op, for {@link NotingAllocator}; set by that thread only. */
     private static final ThreadLocal<long[]> CURRENT = new ThreadLocal<>();
@@ -72,11 +76,21 @@ public final class CrashWriter {
         int threads = Integer.parseInt(args[2]);
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false,
                 StandardCharsets.UTF_8);
-        StoreOptions options = TestStores.small().withDurability(Durability.INTERVAL, Duration.ofMillis(20));
-        MemoryStore store = MemoryStore.open(dir, options.withAllocator(
-                firstFree -> new NotingAllocator(options.allocatorFactory().apply(firstFree), out)));
+        MemoryStore store = open(dir, out);
         out.println("OPEN " + store.recovery());
         out.flush();
+        startWriters(store, round, threads, out);
+    }
+
+    /** Opens the store in {@code dir} with an allocator that prints each claim and payload write to {@code out}. */
+    static MemoryStore open(Path dir, PrintStream out) {
+        StoreOptions options = TestStores.small().withDurability(Durability.INTERVAL, Duration.ofMillis(20));
+        return MemoryStore.open(dir, options.withAllocator(
+                firstFree -> new NotingAllocator(options.allocatorFactory().apply(firstFree), out)));
+    }
+
+    /** Starts {@code threads} writers that run {@link #operation}s until the process dies, printing CALL and ACK. */
+    static void startWriters(MemoryStore store, int round, int threads, PrintStream out) {
         CyclicBarrier start = new CyclicBarrier(threads);
         for (int t = 0; t < threads; t++) {
             int thread = t;
@@ -99,6 +113,7 @@ public final class CrashWriter {
                             out.println("ACK " + thread + " " + op);
                             out.flush();
                         }
+                        ACKNOWLEDGED.incrementAndGet();
                     }
                 } catch (Exception e) {
                     synchronized (out) {

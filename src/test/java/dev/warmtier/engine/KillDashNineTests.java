@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("integration")
 class KillDashNineTests {
 
-    private static final int THREADS = 4;
+    static final int THREADS = 4;
     private static final int ROUNDS = 3;
 
     @TempDir
@@ -98,7 +98,7 @@ class KillDashNineTests {
         PAYLOAD_WRITTEN
     }
 
-    private static Stage stage(List<String> output, int thread, long op) {
+    static Stage stage(List<String> output, int thread, long op) {
         String suffix = " " + thread + " " + op + " ";
         if (output.stream().anyMatch(line -> line.startsWith("USED" + suffix))) {
             return Stage.PAYLOAD_WRITTEN;
@@ -114,7 +114,7 @@ class KillDashNineTests {
      * Compares each id of one thread with the acknowledged prefix and the one op that may have
      * followed: that op's effect is allowed only if its payload write was printed.
      */
-    private static void checkThread(MemoryStore store, int round, int thread, long lastAcked, Stage stage,
+    static void checkThread(MemoryStore store, int round, int thread, long lastAcked, Stage stage,
                                     List<String> problems, Map<String, String> settled) {
         Map<String, String> acked = new HashMap<>();
         for (long op = 0; op <= lastAcked; op++) {
@@ -184,7 +184,7 @@ class KillDashNineTests {
     }
 
     /** The child's output lines so far; a torn last line (the kill cut it) is left out. */
-    private static List<String> completeLines(Path acks) throws IOException {
+    static List<String> completeLines(Path acks) throws IOException {
         if (!Files.exists(acks)) {
             return List.of();
         }
@@ -193,7 +193,7 @@ class KillDashNineTests {
     }
 
     /** Per thread, the highest op acknowledged in the output (-1 for none). */
-    private static long[] lastAcked(List<String> output) {
+    static long[] lastAcked(List<String> output) {
         long[] last = new long[THREADS];
         Arrays.fill(last, -1);
         for (String line : output) {
