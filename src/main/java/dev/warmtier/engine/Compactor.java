@@ -3,7 +3,6 @@ package dev.warmtier.engine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Map;
@@ -180,7 +179,7 @@ class Compactor {
                 + sized.contentChunks().first() + ContentRecordLayout.HEADER_BYTES;
         long usable;
         try {
-            usable = Files.getFileStore(store.directory()).getUsableSpace();
+            usable = store.extender().usableSpace(store.directory());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the free space of " + store.directory(), e);
         }

@@ -3,6 +3,8 @@ package dev.warmtier.engine;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * Makes a byte range of a file really exist on disk before it is mapped, so that a full disk
@@ -15,6 +17,11 @@ import java.nio.channels.FileChannel;
 public interface FileExtender {
 
     void extend(FileChannel channel, long from, long to) throws IOException;
+
+    /** Bytes the file system holding {@code dir} has free for this process; a compaction checks it first. */
+    default long usableSpace(Path dir) throws IOException {
+        return Files.getFileStore(dir).getUsableSpace();
+    }
 
     /** Writes zeros over the range: the file system must allocate every block now. */
     FileExtender ZERO_FILL = (channel, from, to) -> {

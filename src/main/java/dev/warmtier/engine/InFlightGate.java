@@ -130,6 +130,11 @@ final class InFlightGate {
         return !closed;
     }
 
+    /** Whether a pause was asked for and not ended yet. */
+    boolean paused() {
+        return paused;
+    }
+
     /** Ends a pause: the operations waiting in {@link #enter} go on. */
     synchronized void resume() {
         paused = false;

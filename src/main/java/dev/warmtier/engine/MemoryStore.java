@@ -9,9 +9,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
@@ -65,8 +65,11 @@ public final class MemoryStore implements AutoCloseable {
      * compaction runs. Set and cleared by the compacting thread; writers add after their compute.
      */
     private volatile Set<String> changedIds;
-    /** Held by the one compaction of this store that runs; another one is refused, not queued. */
-    private final ReentrantLock compacting = new ReentrantLock();
+    /**
+     * Set by the one compaction of this store that runs; another one is refused, not queued. Not a
+     * lock: a thread already compacting (a listener, say) must be refused too.
+     */
+    private final AtomicBoolean compacting = new AtomicBoolean();
     /** Written by the compacting thread after each compaction; read by reports. */
     private volatile CompactionReport lastCompaction;
     private final IntervalFlusher flusher;
@@ -419,7 +422,7 @@ public final class MemoryStore implements AutoCloseable {
 
     /** Compacts with the compactor {@code compactors} makes for this store. */
     private CompactionReport compactWith(Function<MemoryStore, Compactor> compactors) {
-        if (!compacting.tryLock()) {
+        if (!compacting.compareAndSet(false, true)) {
             throw new CompactionRunningException("a compaction of " + dir + " is running already");
         }
         try {
@@ -427,13 +430,13 @@ public final class MemoryStore implements AutoCloseable {
             lastCompaction = report;
             return report;
         } finally {
-            compacting.unlock();
+            compacting.set(false);
         }
     }
 
     /** Whether a compaction of this store is running now. */
     public boolean compacting() {
-        return compacting.isLocked();
+        return compacting.get();
     }
 
     /** The last compaction's report since open, if any. */

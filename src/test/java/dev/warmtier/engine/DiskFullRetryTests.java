@@ -28,7 +28,7 @@ class DiskFullRetryTests {
     Path dir;
 
     /** A file system with {@code free} bytes left; an extension that does not fit fails whole. */
-    static final class BudgetDisk implements FileExtender {
+    static class BudgetDisk implements FileExtender {
         final AtomicLong free = new AtomicLong(Long.MAX_VALUE);
         /** Bytes the last refused extension asked for. */
         volatile long lastRefused;
@@ -44,6 +44,11 @@ class DiskFullRetryTests {
                 throw new IOException("No space left on device");
             }
             FileExtender.ZERO_FILL.extend(channel, from, to);
+        }
+
+        @Override
+        public long usableSpace(Path dir) {
+            return free.get();
         }
     }
 

@@ -1,0 +1,331 @@
+package dev.warmtier.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Compaction in one process: what it keeps, what it leaves behind, how writes made while it copies
+ * and while it switches reach the new generation, and how it refuses or gives up without changing
+ * anything. The kill -9 cases are {@link CompactionKillTests}.
+ */
+class CompactionTests {
+
+    @TempDir
+    Path dir;
+
+    /** 60 ids, each written three times; every other one deleted: 30 live, 210 slots used. */
+    private static void churn(MemoryStore store) {
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < 60; i++) {
+                store.put("id-" + i, TestStores.write(TestStores.text("id-" + i + "/" + round, 50 + i * 7), i + round));
+            }
+        }
+        for (int i = 0; i < 60; i += 2) {
+            store.delete("id-" + i);
+        }
+    }
+
+    /** Every live memory, by id, without its slot (which compaction changes on purpose). */
+    private static Map<String, String> contents(MemoryStore store) {
+        Map<String, String> all = new TreeMap<>();
+        for (StoredMemory m : store.scan(null, 10_000, true)) {
+            all.put(m.id(), describe(m));
+        }
+        return all;
+    }
+
+    private static String describe(StoredMemory m) {
+        return m.content() + "|" + java.util.Arrays.toString(m.embedding()) + "|" + m.confidence() + "|"
+                + m.activation() + "|" + m.decayRate() + "|" + m.createdAt() + "|" + m.updatedAt() + "|v" + m.version();
+    }
+
+    private List<Long> generationsOnDisk() throws IOException {
+        List<Long> found = new ArrayList<>();
+        if (Files.exists(dir.resolve(SlotFile.FILE_NAME))) {
+            found.add(0L);
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            entries.map(p -> p.getFileName().toString()).filter(name -> name.startsWith("gen-"))
+                    .map(name -> Long.parseLong(name.substring(4))).sorted().forEach(found::add);
+        }
+        return found;
+    }
+
+    @Test
+    void compactionKeepsEachLiveMemoryAsItWasAndLeavesReplacedAndDeletedOnesBehind() throws IOException {
+        try (MemoryStore store = MemoryStore.open(dir, TestStores.growing())) {
+            churn(store);
+            Map<String, String> before = contents(store);
+            long abandonedBefore = store.stats().abandonedWrites();
+
+            CompactionReport report = store.compact();
+
+            assertThat(contents(store)).isEqualTo(before);
+            assertThat(before).hasSize(30);
+            assertThat(report.generation()).isEqualTo(1);
+            assertThat(report.slotsBefore()).isEqualTo(210);
+            assertThat(report.slotsAfter()).as("one slot per live memory").isEqualTo(30);
+            assertThat(report.liveMemories()).isEqualTo(30);
+            assertThat(report.bytesAfter()).isLessThan(report.bytesBefore());
+            assertThat(store.stats().slotsAllocated()).isEqualTo(30);
+            assertThat(store.stats().abandonedWrites()).isEqualTo(abandonedBefore);
+            for (int i = 0; i < 60; i += 2) {
+                assertThat(store.get("id-" + i)).as("deleted id-%d", i).isEmpty();
+                assertThat(store.version("id-" + i)).isZero();
+            }
+            assertThat(store.check().violations()).isZero();
+            assertThat(generationsOnDisk()).containsExactly(1L);
+            assertThat(store.lastCompaction()).contains(report);
+        }
+    }
+
+    @Test
+    void theCompactedStoreReopensTheSameAfterACleanCloseAndAfterACrash() throws IOException {
+        Map<String, String> before;
+        try (MemoryStore store = MemoryStore.open(dir, TestStores.growing())) {
+            churn(store);
+            store.compact();
+            before = contents(store);
+        }
+        try (MemoryStore store = MemoryStore.open(dir, TestStores.growing())) {
+            assertThat(store.recovery().cleanStart()).as("the clean mark names generation 1").isTrue();
+            assertThat(contents(store)).isEqualTo(before);
+            assertThat(store.check().violations()).isZero();
+        }
+        new DamagedFiles(dir, TestStores.DIMENSION).crashed();
+        try (MemoryStore store = MemoryStore.open(dir, TestStores.growing())) {
+            assertThat(store.recovery().cleanStart()).isFalse();
+            assertThat(store.recovery().committedSlots()).isEqualTo(30);
+            assertThat(contents(store)).isEqualTo(before);
+            for (int i = 0; i < 60; i += 2) {
+                assertThat(store.get("id-" + i)).as("no delete comes back: id-%d", i).isEmpty();
+            }
+            assertThat(store.check().violations()).isZero();
+            // Versions go on from above every version handed out before, across generations.
+            assertThat(store.put("id-1", TestStores.write("after", 1)).memory().version())
+                    .isGreaterThan(before.values().stream().mapToLong(d -> Long.parseLong(d.substring(d.lastIndexOf("|v") + 2))).max().orElseThrow());
+        }
+        assertThat(Generation.current(dir)).isEqualTo(1);
+        assertThat(generationsOnDisk()).containsExactly(1L);
+    }
+
+    @Test
+    void aSecondCompactionReplacesTheFirstGenerationAndDeletesIt() throws IOException {
+        try (MemoryStore store = MemoryStore.open(dir, TestStores.growing())) {
+            churn(store);
+            store.compact();
+            churn(store);
+            Map<String, String> before = contents(store);
+            CompactionReport second = store.compact();
+            assertThat(second.generation()).isEqualTo(2);
+            assertThat(contents(store)).isEqualTo(before);
+            assertThat(generationsOnDisk()).containsExactly(2L);
+            assertThat(store.check().violations()).isZero();
+        }
+    }
+
+    @Test
+    void anEmptyStoreCompactsToAnEmptyGeneration() {
+        try (MemoryStore store = MemoryStore.open(dir, TestStores.growing())) {
+            CompactionReport report = store.compact();
+            assertThat(report.slotsAfter()).isZero();
+            assertThat(store.put("a", TestStores.write("x", 1)).memory().slot()).isZero();
+            assertThat(store.check().violations()).isZero();
+        }
+    }
+
+    /**
+     * Writes made while the compactor copies (it is called between batches, outside the gate, so
+     * these run as any concurrent writer would): a new id, a replace and a delete of ids already
+     * copied, a replace of a replace. Each must be in the new generation, in memory and on disk.
+     */
+    @Test
+    void writesMadeDuringTheCopyAreCarriedIntoTheNewGeneration() throws IOException {
+        Map<String, String> expected;
+        try (MemoryStore store = MemoryStore.open(dir, TestStores.growing())) {
+            churn(store);
+            AtomicInteger copying = new AtomicInteger();
+            CompactionReport report = store.compact(phase -> {
+                if (phase == Compactor.Phase.COPYING && copying.getAndIncrement() == 0) {
+                    store.put("new-during-copy", TestStores.write("new", 7));
+                    store.put("id-1", TestStores.write("replaced during copy", 8));
+                    store.delete("id-3");
+                    store.put("id-5", TestStores.write("first", 9));
+                    store.put("id-5", TestStores.write("second", 10));
+                }
+                if (phase == Compactor.Phase.COPIED) {
+                    store.put("new-after-copy", TestStores.write("late", 11));
+                    store.delete("id-7");
+                    store.put("id-2", TestStores.write("deleted id back", 12));
+                }
+            });
+            assertThat(report.copiedAgain()).as("copies made again or abandoned").isGreaterThanOrEqualTo(4);
+            assertThat(store.get("new-during-copy").orElseThrow().content()).isEqualTo("new");
+            assertThat(store.get("id-1").orElseThrow().content()).isEqualTo("replaced during copy");
+            assertThat(store.get("id-3")).isEmpty();
+            assertThat(store.get("id-5").orElseThrow().content()).isEqualTo("second");
+            assertThat(store.get("new-after-copy").orElseThrow().content()).isEqualTo("late");
+            assertThat(store.get("id-7")).isEmpty();
+            assertThat(store.get("id-2").orElseThrow().content()).isEqualTo("deleted id back");
+            assertThat(store.check().violations()).isZero();
+            expected = contents(store);
+        }
+        new DamagedFiles(dir, TestStores.DIMENSION).crashed();
+        try (MemoryStore store = MemoryStore.open(dir, TestStores.growing())) {
+            assertThat(contents(store)).isEqualTo(expected);
+            assertThat(store.check().violations()).isZero();
+        }
+    }
+
+    /**
+     * An operation that arrives while the switch holds the gate waits, and lands in the new
+     * generation once the gate reopens: it is still waiting when CURRENT has been renamed.
+     */
+    @Test
+    void aWriteArrivingDuringTheSwitchWaitsForItAndLandsInTheNewGeneration() throws IOException {
+        try (MemoryStore store = MemoryStore.open(dir, TestStores.growing())) {
+            churn(store);
+            List<CompletableFuture<PutResult>> late = new ArrayList<>();
+            CompactionReport report = store.compact(phase -> {
+                if (phase == Compactor.Phase.PAUSED) {
+                    late.add(CompletableFuture.supplyAsync(() -> store.put("late", TestStores.write("late", 1))));
+                    await().atMost(Duration.ofSeconds(10)).until(() -> store.gate().paused());
+                }
+                if (phase == Compactor.Phase.SWITCHED) {
+                    assertThat(late.get(0)).as("the write waits while the gate is paused").isNotDone();
+                }
+            });
+            PutResult result = late.get(0).join();
+            assertThat(result.memory().slot()).as("the first slot after the copies: the new generation's")
+                    .isEqualTo(report.slotsAfter());
+            assertThat(store.check().violations()).isZero();
+        }
+        new DamagedFiles(dir, TestStores.DIMENSION).crashed();
+        try (MemoryStore store = MemoryStore.open(dir, TestStores.growing())) {
+            assertThat(store.get("late").orElseThrow().content()).isEqualTo("late");
+        }
+    }
+
+    @Test
+    void aSecondCompactionWhileOneRunsIsRefusedAndTheFirstGoesOn() {
+        try (MemoryStore store = MemoryStore.open(dir, TestStores.growing())) {
+            churn(store);
+            List<Throwable> refused = new ArrayList<>();
+            CompactionReport report = store.compact(phase -> {
+                if (phase == Compactor.Phase.COPIED) {
+                    assertThat(store.compacting()).isTrue();
+                    CompletableFuture<CompactionReport> second = CompletableFuture.supplyAsync(store::compact);
+                    refused.add(second.handle((r, e) -> e).join());
+                }
+            });
+            assertThat(refused).singleElement().satisfies(e ->
+                    assertThat(e).hasRootCauseInstanceOf(CompactionRunningException.class)
+                            .hasMessageContaining("running already"));
+            assertThat(report.generation()).isEqualTo(1);
+            assertThat(store.compacting()).isFalse();
+        }
+    }
+
+    @Test
+    void aCompactionWithoutRoomForTheCopyIsRefusedBeforeItWritesAnything() throws IOException {
+        DiskFullRetryTests.BudgetDisk disk = new DiskFullRetryTests.BudgetDisk();
+        try (MemoryStore store = MemoryStore.open(dir, TestStores.growing(), disk, Clock.systemUTC())) {
+            churn(store);
+            Map<String, String> before = contents(store);
+            disk.free.set(1024);
+            assertThatThrownBy(store::compact).isInstanceOf(InsufficientStorageException.class)
+                    .hasMessageContaining("needs").hasMessageContaining("nothing was changed");
+            assertThat(disk.refusals).as("no growth was even tried").hasValue(0);
+            assertThat(generationsOnDisk()).containsExactly(0L);
+            assertThat(contents(store)).isEqualTo(before);
+            disk.free.set(Long.MAX_VALUE);
+            assertThat(store.compact().generation()).as("it compacts once there is room").isEqualTo(1);
+        }
+    }
+
+    /** A disk that says it has room and then has none: the copy fails halfway, and nothing changes. */
+    @Test
+    void aCompactionThatRunsOutOfRoomHalfwayLeavesTheOldGenerationServing() throws IOException {
+        DiskFullRetryTests.BudgetDisk lying = new DiskFullRetryTests.BudgetDisk() {
+            @Override
+            public long usableSpace(Path at) {
+                return Long.MAX_VALUE;
+            }
+        };
+        try (MemoryStore store = MemoryStore.open(dir, TestStores.growing(), lying, Clock.systemUTC())) {
+            churn(store);
+            Map<String, String> before = contents(store);
+            lying.free.set(16 * 1024);
+            assertThatThrownBy(store::compact).isInstanceOf(InsufficientStorageException.class);
+            assertThat(generationsOnDisk()).as("the half-made generation is deleted").containsExactly(0L);
+            assertThat(contents(store)).isEqualTo(before);
+            lying.free.set(Long.MAX_VALUE);
+            store.put("after", TestStores.write("after", 1));
+            assertThat(store.check().violations()).isZero();
+            assertThat(store.compact().generation()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void closingTheStoreDuringACompactionStopsItAndKeepsTheOldGeneration() throws IOException {
+        MemoryStore store = MemoryStore.open(dir, TestStores.growing());
+        churn(store);
+        Map<String, String> before = contents(store);
+        assertThatThrownBy(() -> store.compact(phase -> {
+            if (phase == Compactor.Phase.COPYING) {
+                CompletableFuture.runAsync(store::close).join();
+            }
+        })).isInstanceOf(StoreClosedException.class);
+        assertThat(generationsOnDisk()).containsExactly(0L);
+        try (MemoryStore reopened = MemoryStore.open(dir, TestStores.growing())) {
+            assertThat(reopened.recovery().cleanStart()).isTrue();
+            assertThat(contents(reopened)).isEqualTo(before);
+        }
+    }
+
+    /**
+     * An invariant check under way when the switch pauses the gate gives way at its next pause
+     * (the switch would otherwise wait for the whole check) and starts again on the new generation.
+     */
+    @Test
+    void aCheckRunningAtTheSwitchGivesWayAndStartsAgainAfterIt() throws Exception {
+        try (MemoryStore store = MemoryStore.open(dir, TestStores.growing())) {
+            for (int i = 0; i < 600; i++) {
+                store.put("c-" + i, TestStores.write("c", i));
+            }
+            CountDownLatch checking = new CountDownLatch(1);
+            AtomicInteger pauses = new AtomicInteger();
+            CompletableFuture<InvariantReport> check = CompletableFuture.supplyAsync(() -> store.check(() -> {
+                if (pauses.getAndIncrement() == 0) {
+                    checking.countDown();
+                    await().atMost(Duration.ofSeconds(30)).until(() -> store.gate().paused());
+                }
+            }));
+            Latches.await(checking);
+            CompactionReport report = store.compact();
+            InvariantReport checked = check.join();
+            assertThat(checked.violations()).isZero();
+            assertThat(checked.slotsLive()).isEqualTo(600);
+            assertThat(store.checksRestarted()).isEqualTo(1);
+            assertThat(report.generation()).isEqualTo(1);
+        }
+    }
+}
