@@ -1,5 +1,7 @@
 package dev.warmtier.engine;
 
+import java.time.Instant;
+
 /**
  * What one compaction did.
  *
@@ -12,9 +14,11 @@ package dev.warmtier.engine;
  * @param copiedAgain    copies made again because their memory changed during the copy
  * @param pausedMicros   how long operations waited for the switch (the stall a request can see)
  * @param tookMillis     from start to the old generation deleted
+ * @param finishedAt     when it finished
  */
 public record CompactionReport(long generation, long slotsBefore, long slotsAfter, long bytesBefore, long bytesAfter,
-                               long liveMemories, long copiedAgain, long pausedMicros, long tookMillis) {
+                               long liveMemories, long copiedAgain, long pausedMicros, long tookMillis,
+                               Instant finishedAt) {
 
     /** Bytes given back to the file system. */
     public long bytesReclaimed() {

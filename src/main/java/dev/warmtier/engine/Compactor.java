@@ -158,6 +158,11 @@ class Compactor {
                 throw e; // switched: the new generation is current and must stay
             }
             abandonNext(e);
+            if (e instanceof InsufficientStorageException full) {
+                throw new InsufficientStorageException("compacting " + store.directory() + " ran out of room: "
+                        + full.getMessage(), "the disk filled up while this space was being compacted; the compaction"
+                        + " gave up and nothing changed", full);
+            }
             throw e;
         }
         long slotsAfter = nextSlot;
@@ -166,7 +171,7 @@ class Compactor {
         deleteOld();
         return new CompactionReport(next.number, slotsBefore, slotsAfter, bytesBefore, bytesAfter, copies.size(),
                 copiedAgain, TimeUnit.NANOSECONDS.toMicros(pausedNanos),
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), store.clock().instant());
     }
 
     /**
@@ -184,9 +189,10 @@ class Compactor {
             throw new UncheckedIOException("cannot read the free space of " + store.directory(), e);
         }
         if (usable < needed) {
-            throw new InsufficientStorageException("compacting " + store.directory() + " needs " + needed
-                    + " bytes free for a copy of its " + store.liveCount() + " live memories, and the file system has "
-                    + usable + "; nothing was changed", null);
+            String shortOf = "needs " + needed + " bytes free for a copy of its " + store.liveCount()
+                    + " live memories, and the file system has " + usable + "; nothing was changed";
+            throw new InsufficientStorageException("compacting " + store.directory() + " " + shortOf,
+                    "the disk lacks room to compact this space: it " + shortOf, null);
         }
     }
 

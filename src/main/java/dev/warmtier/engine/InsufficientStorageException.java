@@ -9,8 +9,21 @@ import java.io.UncheckedIOException;
  */
 public final class InsufficientStorageException extends StoreException {
 
+    /** What a client may be told: no file names. */
+    private final String clientDetail;
+
     public InsufficientStorageException(String message, Throwable cause) {
+        this(message, "the disk is full; reads keep working, writes resume once there is room", cause);
+    }
+
+    public InsufficientStorageException(String message, String clientDetail, Throwable cause) {
         super(message, cause);
+        this.clientDetail = clientDetail;
+    }
+
+    /** The message without file names, for a client. */
+    public String clientDetail() {
+        return clientDetail;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.warmtier.engine;
 
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -92,6 +93,10 @@ public final class MemoryStore implements AutoCloseable {
         final LongAdder checksumFailures = new LongAdder();
         /** Chunks the generations before the active one grew; added to at each switch. */
         final AtomicLong growthsBefore = new AtomicLong();
+        final LongAdder compactions = new LongAdder();
+        final LongAdder compactionFailures = new LongAdder();
+        final LongAdder bytesReclaimed = new LongAdder();
+        final LongAdder compactionMillis = new LongAdder();
     }
 
     private final Counters counters = new Counters();
@@ -428,7 +433,13 @@ public final class MemoryStore implements AutoCloseable {
         try {
             CompactionReport report = compactors.apply(this).run();
             lastCompaction = report;
+            counters.compactions.increment();
+            counters.bytesReclaimed.add(report.bytesReclaimed());
+            counters.compactionMillis.add(report.tookMillis());
             return report;
+        } catch (RuntimeException | Error e) {
+            counters.compactionFailures.increment();
+            throw e;
         } finally {
             compacting.set(false);
         }
@@ -442,6 +453,11 @@ public final class MemoryStore implements AutoCloseable {
     /** The last compaction's report since open, if any. */
     public Optional<CompactionReport> lastCompaction() {
         return Optional.ofNullable(lastCompaction);
+    }
+
+    public CompactionStats compactionStats() {
+        return new CompactionStats(counters.compactions.sum(), counters.compactionFailures.sum(),
+                counters.bytesReclaimed.sum(), counters.compactionMillis.sum(), compacting.get(), lastCompaction());
     }
 
     InFlightGate gate() {
@@ -531,6 +547,21 @@ public final class MemoryStore implements AutoCloseable {
         return new StoreStats(a.allocator().next(), liveCount.get(), a.slots().capacity(), a.content().tail(),
                 liveContentBytes.get(), counters.checksumFailures.sum(), counters.abandoned.sum(), flusher.failures(),
                 counters.growthsBefore.get() + a.slots().growths() + a.content().growths());
+    }
+
+    /** Bytes the data files of the current generation take on disk (file sizes, so growth ahead counts). */
+    public long dataFileBytes() {
+        while (true) {
+            Active a = active;
+            try {
+                return a.generation().fileBytes();
+            } catch (UncheckedIOException e) {
+                if (a == active) {
+                    throw e;
+                }
+                // A compaction switched generations and deleted these files meanwhile: read the new ones.
+            }
+        }
     }
 
     public RecoveryReport recovery() {

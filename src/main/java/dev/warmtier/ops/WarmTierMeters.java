@@ -2,10 +2,12 @@ package dev.warmtier.ops;
 
 import dev.warmtier.engine.InvariantReport;
 import dev.warmtier.engine.MemoryStore;
+import dev.warmtier.engine.StoreStats;
 import dev.warmtier.space.SpaceListener;
 import dev.warmtier.space.SpaceRegistry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -163,8 +165,30 @@ public class WarmTierMeters implements SpaceListener {
         counter("warmtier.writes.abandoned", "Claimed slots given up by a failed precondition or write", store, tags,
                 all, s -> s.stats().abandonedWrites());
 
+        counter("warmtier.compaction.runs", "Compactions that finished: a new generation became current", store,
+                tags, all, s -> s.compactionStats().runs());
+        counter("warmtier.compaction.failures", "Compactions that gave up without changing anything (no room, a "
+                + "full disk, a close)", store, tags, all, s -> s.compactionStats().failures());
+        all.add(FunctionCounter.builder("warmtier.compaction.reclaimed", store, s -> s.compactionStats().bytesReclaimed())
+                .description("Data-file bytes compactions gave back to the file system").baseUnit("bytes").tags(tags)
+                .register(registry));
+        all.add(FunctionTimer.builder("warmtier.compaction.duration", store, s -> s.compactionStats().runs(),
+                        s -> s.compactionStats().totalMillis(), TimeUnit.MILLISECONDS)
+                .description("Time finished compactions took, from start to the old generation deleted").tags(tags)
+                .register(registry));
+        gauge("warmtier.compaction.pause", "How long operations waited for the last compaction's switch", "seconds",
+                store, tags, all, s -> s.compactionStats().last().map(r -> r.pausedMicros() / 1e6).orElse(0.0));
+        gauge("warmtier.slots.dead.share", "Share of allocated slots that hold no live memory (replaced, deleted, "
+                + "abandoned): what a compaction would reclaim", null, store, tags, all, WarmTierMeters::deadShare);
+
         spaces.put(name, new SpaceMeters(store, storeTimer, get, delete, batch, check, violationsFound,
                 latestViolations, List.copyOf(all)));
+    }
+
+    /** Allocated slots that hold no live memory, as a share of all allocated slots (0 for an empty space). */
+    public static double deadShare(MemoryStore store) {
+        StoreStats stats = store.stats();
+        return stats.slotsAllocated() == 0 ? 0 : (double) (stats.slotsAllocated() - stats.slotsLive()) / stats.slotsAllocated();
     }
 
     @Override

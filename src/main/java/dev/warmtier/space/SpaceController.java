@@ -1,5 +1,6 @@
 package dev.warmtier.space;
 
+import dev.warmtier.engine.CompactionReport;
 import dev.warmtier.system.InvalidRequestException;
 import dev.warmtier.system.NotFoundException;
 import dev.warmtier.system.Precondition;
@@ -15,12 +16,13 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Spaces: list, create, drop. One directory and one engine store per space. */
+/** Spaces: list, create, drop, compact. One directory and one engine store per space. */
 @RestController
 @RequestMapping(path = "/api/v1/spaces", produces = MediaType.APPLICATION_JSON_VALUE)
 @Tag(name = "spaces", description = "Memory spaces: each is one directory and one store")
@@ -34,6 +36,10 @@ class SpaceController {
     record Space(String name) {
     }
 
+    /** What a compaction did. */
+    record Compaction(long slotsBefore, long slotsAfter, long bytesBefore, long bytesAfter, long tookMillis) {
+    }
+
     /**
      * A space has no versions: for the conditions, an existing space stands at a version no ETag
      * names, so only {@code *} matches it.
@@ -41,9 +47,11 @@ class SpaceController {
     private static final long EXISTS = Long.MIN_VALUE;
 
     private final SpaceRegistry registry;
+    private final SpaceCompactions compactions;
 
-    SpaceController(SpaceRegistry registry) {
+    SpaceController(SpaceRegistry registry, SpaceCompactions compactions) {
         this.registry = registry;
+        this.compactions = compactions;
     }
 
     @GetMapping
@@ -96,6 +104,22 @@ class SpaceController {
             throw new NotFoundException("space '" + space + "' does not exist");
         }
         return ResponseEntity.noContent().build();
+    }
+
+    @PostMapping("/{space}/compact")
+    @Operation(summary = "Compact a space", description = "Copies the live memories into new files and switches "
+            + "to them, giving back the disk of replaced and deleted memories, while reads and writes go on (they "
+            + "wait only for the switch, a short pause). One compaction of a space at a time: a second request "
+            + "while one runs answers 409 and the running one goes on. Checks first that the disk has room for "
+            + "the copy and answers 507 otherwise, having changed nothing.")
+    @ApiResponse(responseCode = "200", description = "compacted; slots and bytes of the data files before and after")
+    @ApiResponse(responseCode = "404", description = "no such space")
+    @ApiResponse(responseCode = "409", description = "a compaction of this space is running already")
+    @ApiResponse(responseCode = "507", description = "the disk lacks room for the copy; nothing changed")
+    Compaction compact(@PathVariable String space) {
+        CompactionReport report = compactions.compact(space);
+        return new Compaction(report.slotsBefore(), report.slotsAfter(), report.bytesBefore(), report.bytesAfter(),
+                report.tookMillis());
     }
 
     /** Whether the space exists, open or not (one that could not open at startup exists, and can be dropped). */

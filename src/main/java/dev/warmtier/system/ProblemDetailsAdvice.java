@@ -2,6 +2,7 @@ package dev.warmtier.system;
 
 import dev.warmtier.engine.ContentTooLargeException;
 import dev.warmtier.engine.CorruptionException;
+import dev.warmtier.engine.CompactionRunningException;
 import dev.warmtier.engine.InsufficientStorageException;
 import dev.warmtier.engine.StoreClosedException;
 import java.io.IOException;
@@ -86,11 +87,14 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         if (e instanceof PreconditionFailedException) {
             return problem(HttpStatus.PRECONDITION_FAILED, "precondition-failed", e.getMessage(), null);
         }
-        if (e instanceof InsufficientStorageException) {
+        if (e instanceof CompactionRunningException) {
+            return problem(HttpStatus.CONFLICT, "compaction-running",
+                    "a compaction of this space is running already; it goes on, and this request changed nothing", null);
+        }
+        if (e instanceof InsufficientStorageException full) {
             // The engine's message names the file, for the log; a client learns no path.
-            log.warn("A write found no room on disk: {}", e.getMessage());
-            return problem(HttpStatus.INSUFFICIENT_STORAGE, "insufficient-storage",
-                    "the disk is full; reads keep working, writes resume once there is room", null);
+            log.warn("No room on disk: {}", e.getMessage());
+            return problem(HttpStatus.INSUFFICIENT_STORAGE, "insufficient-storage", full.clientDetail(), null);
         }
         if (e instanceof UnavailableException) {
             return problem(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", e.getMessage(), null);
@@ -123,7 +127,7 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     @ExceptionHandler({InvalidRequestException.class, PayloadTooLargeException.class, NotFoundException.class,
             PreconditionFailedException.class, IllegalArgumentException.class, InsufficientStorageException.class,
             StoreClosedException.class, CorruptionException.class, UnsupportedContentException.class,
-            NotAcceptableException.class, UnavailableException.class})
+            NotAcceptableException.class, UnavailableException.class, CompactionRunningException.class})
     ResponseEntity<Object> handleApiException(RuntimeException e, WebRequest request) {
         ProblemDetail problem = problemFor(e);
         HttpHeaders headers = new HttpHeaders();

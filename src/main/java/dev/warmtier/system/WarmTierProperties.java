@@ -2,6 +2,7 @@ package dev.warmtier.system;
 
 import dev.warmtier.engine.Durability;
 import dev.warmtier.engine.StoreOptions;
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
@@ -31,6 +32,7 @@ import org.springframework.validation.annotation.Validated;
  *                           a large space is then checked over a longer time instead of at full speed
  * @param maxPageBytes       most content-record bytes one page of a listing holds (at least one memory);
  *                           the page's next cursor goes on from there
+ * @param compaction         when spaces are compacted without being asked
  */
 @ConfigurationProperties("warmtier")
 @Validated
@@ -43,7 +45,28 @@ public record WarmTierProperties(
         @DefaultValue("33554432") @Min(1024) long maxRequestBytes,
         @DefaultValue("60s") @NotNull @DurationMin(nanos = 0, message = "must be 0 (off) or positive") Duration checkInterval,
         @DefaultValue("0.1") @DecimalMin(value = "0", inclusive = false) @DecimalMax("1") double checkCpuShare,
-        @DefaultValue("1048576") @Min(1024) long maxPageBytes) {
+        @DefaultValue("1048576") @Min(1024) long maxPageBytes,
+        @DefaultValue @NotNull @Valid Compaction compaction) {
+
+    /**
+     * The automatic compaction: every {@code interval}, each space whose data files hold at least
+     * {@code minBytes} and whose dead share (allocated slots holding no live memory) is at least
+     * {@code deadShare} is compacted, one space at a time.
+     *
+     * @param interval  how often spaces are looked at; 0 turns the automatic compaction off
+     * @param deadShare the dead share, in (0, 1], from which a space is compacted
+     * @param minBytes  the size of a space's data files below which it is left alone
+     */
+    public record Compaction(
+            @DefaultValue("60s") @NotNull @DurationMin(nanos = 0, message = "must be 0 (off) or positive") Duration interval,
+            @DefaultValue("0.5") @DecimalMin(value = "0", inclusive = false) @DecimalMax("1") double deadShare,
+            @DefaultValue("67108864") @Min(0) long minBytes) {
+
+        /** The defaults: every minute, half dead, 64 MiB. */
+        public static Compaction defaults() {
+            return new Compaction(Duration.ofSeconds(60), 0.5, 64L << 20);
+        }
+    }
 
     /** The constructor Spring binds (a record with a second constructor must say which). */
     @ConstructorBinding
@@ -54,7 +77,7 @@ public record WarmTierProperties(
     public WarmTierProperties(Path dataDir, int embeddingDimension, Durability durability, Duration syncInterval,
                               int maxContentBytes) {
         this(dataDir, embeddingDimension, durability, syncInterval, maxContentBytes, 32L << 20, Duration.ofSeconds(60),
-                0.1, 1L << 20);
+                0.1, 1L << 20, Compaction.defaults());
     }
 
     /**

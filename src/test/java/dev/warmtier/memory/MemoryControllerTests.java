@@ -62,7 +62,8 @@ class MemoryControllerTests {
         @Bean
         WarmTierProperties properties() throws Exception {
             return new WarmTierProperties(Files.createTempDirectory("warmtier-slice"), DIMENSION, Durability.NONE,
-                    Duration.ofMillis(100), MAX_CONTENT, MAX_REQUEST, Duration.ZERO, 0.1, MAX_PAGE_BYTES);
+                    Duration.ofMillis(100), MAX_CONTENT, MAX_REQUEST, Duration.ZERO, 0.1, MAX_PAGE_BYTES,
+                    WarmTierProperties.Compaction.defaults());
         }
 
         @Bean

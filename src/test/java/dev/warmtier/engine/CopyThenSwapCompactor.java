@@ -1,0 +1,51 @@
+package dev.warmtier.engine;
+
+import java.util.AbstractSet;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A deliberately broken compaction, for tests only: the Rust warm tier's copy, then swap. It copies
+ * the live memories and switches to the copies, but hears nothing of the writes made in between (its
+ * change log forgets every id) and does not look before it switches, so every write that landed
+ * after an id was copied is dropped. The checks that must catch it: the linearizability run over
+ * HTTP with compaction looping ({@code BrokenCompactionTests}).
+ */
+public final class CopyThenSwapCompactor extends Compactor {
+
+    CopyThenSwapCompactor(MemoryStore store) {
+        super(store, Listener.NONE);
+    }
+
+    /** {@code options} with this compactor in place of the store's own. */
+    public static StoreOptions into(StoreOptions options) {
+        return options.withCompactors(CopyThenSwapCompactor::new);
+    }
+
+    @Override
+    Set<String> changeLog() {
+        return new AbstractSet<>() {
+            @Override
+            public boolean add(String id) {
+                return false;
+            }
+
+            @Override
+            public Iterator<String> iterator() {
+                return Collections.emptyIterator();
+            }
+
+            @Override
+            public int size() {
+                return 0;
+            }
+        };
+    }
+
+    @Override
+    void verify(Map<String, IndexEntry> index, Map<String, IndexEntry> copies, long liveCount) {
+        // Swaps whatever it copied.
+    }
+}
