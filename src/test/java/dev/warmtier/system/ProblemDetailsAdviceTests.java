@@ -2,6 +2,7 @@ package dev.warmtier.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.warmtier.engine.CompactionRunningException;
 import dev.warmtier.engine.InsufficientStorageException;
 import dev.warmtier.engine.StoreClosedException;
 import java.util.ArrayList;
@@ -34,6 +35,20 @@ class ProblemDetailsAdviceTests {
                 "store /var/lib/warmtier/default is closed"));
         assertThat(closing.getStatus()).isEqualTo(503);
         assertThat(closing.getDetail()).doesNotContain("/var");
+    }
+
+    @Test
+    void aCompactionWithoutRoomIs507AndARunningOneIs409NamingNoPath() {
+        ProblemDetail room = ProblemDetailsAdvice.problemFor(new InsufficientStorageException(
+                "compacting /var/lib/warmtier/default needs 4096 bytes free", "the disk lacks room to compact this"
+                + " space: it needs 4096 bytes free for a copy of its 1 live memories, and the file system has 0;"
+                + " nothing was changed", null));
+        assertThat(room.getStatus()).isEqualTo(507);
+        assertThat(room.getDetail()).doesNotContain("/var").contains("lacks room to compact").contains("nothing was changed");
+        ProblemDetail running = ProblemDetailsAdvice.problemFor(new CompactionRunningException(
+                "a compaction of /var/lib/warmtier/default is running already"));
+        assertThat(running.getStatus()).isEqualTo(409);
+        assertThat(running.getDetail()).doesNotContain("/var").contains("running already");
     }
 
     @Test
