@@ -136,6 +136,9 @@ class Compactor {
             Generation.deleteAllBut(store.directory(), old.generation().number, store.options().forcer());
             next = Generation.open(store.directory(), number, sizedFor(store.liveCount(), store.liveContentBytes()),
                     store.extender(), store.io(), store.clock().millis());
+            // The first chunk of each file, as an open maps them: the first writes after the switch grow nothing.
+            next.slots.ensure(0);
+            next.content.ensureCapacity(1);
             changed = changeLog();
             store.trackChanges(changed);
         } catch (RuntimeException e) {

@@ -167,6 +167,22 @@ class MemoryStoreLincheckTests {
         assertCaught(() -> options.check(VersionedTwoKeys.class));
     }
 
+    /**
+     * Compaction beside every operation on one id, on real threads: the copy, the catch-up and the
+     * switch must change no result, versions included. Stress only: a compaction creates and maps
+     * files, which the model checker cannot instrument.
+     */
+    @Test
+    void oneKeyIsLinearizableWhileCompactionsRunUnderStress() {
+        stress(OneKeyCompactingSpec.class).check(OneKeyCompacting.class);
+    }
+
+    /** The same over two ids, with the compare-and-set operations of {@link TwoKeys}. */
+    @Test
+    void twoKeysAreLinearizableWhileCompactionsRunUnderStress() {
+        stress(TwoKeysCompactingSpec.class).check(TwoKeysCompacting.class);
+    }
+
     @AfterEach
     void closeLastStore() {
         Fixture.retireCurrent();
@@ -716,6 +732,63 @@ class MemoryStoreLincheckTests {
 
         public String get(int key) {
             return map.getOrDefault(IDS[key], "absent");
+        }
+    }
+
+    // ---- compaction beside the operations ----------------------------------------------------
+
+    /** Compacts the store; a compaction another thread runs at the same moment counts as this one. */
+    static String compact(MemoryStore store) {
+        try {
+            store.compact();
+        } catch (CompactionRunningException e) {
+            // The other thread's compaction is the one this call asked for.
+        }
+        return "compacted";
+    }
+
+    /** {@link OneKey} with a compaction as one more operation. */
+    public static class OneKeyCompacting extends OneKey {
+
+        public OneKeyCompacting() {
+        }
+
+        @Operation
+        public String compact() {
+            return MemoryStoreLincheckTests.compact(store);
+        }
+    }
+
+    /** A compaction changes nothing a client can see: versions included. */
+    public static class OneKeyCompactingSpec extends OneKeySpec {
+
+        public OneKeyCompactingSpec() {
+        }
+
+        public String compact() {
+            return "compacted";
+        }
+    }
+
+    /** {@link TwoKeys} with a compaction as one more operation. */
+    public static class TwoKeysCompacting extends TwoKeys {
+
+        public TwoKeysCompacting() {
+        }
+
+        @Operation
+        public String compact() {
+            return MemoryStoreLincheckTests.compact(store);
+        }
+    }
+
+    public static class TwoKeysCompactingSpec extends TwoKeysSpec {
+
+        public TwoKeysCompactingSpec() {
+        }
+
+        public String compact() {
+            return "compacted";
         }
     }
 }
