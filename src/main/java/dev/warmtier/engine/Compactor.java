@@ -320,6 +320,11 @@ class Compactor {
      * @return nanoseconds the gate was paused
      */
     private long switchGeneration(Set<String> changed) {
+        // Everything slow that the pause can do without: the copies so far, the new directory and
+        // CURRENT.tmp forced now, so the pause forces only the last pass's pages and renames.
+        next.forceDirty();
+        forceDirectory(next.dir);
+        prepareCurrent();
         gate.enter();
         long pausedAt = 0;
         boolean paused = false;
@@ -335,10 +340,10 @@ class Compactor {
             }
             store.trackChanges(null);
             verify(store.index(), copies, store.liveCount());
+            // Only what the last pass wrote is left to force: the rest was forced before the pause.
             next.forceDirty();
-            forceDirectory(next.dir);
             listener.at(Phase.BEFORE_SWITCH);
-            makeCurrent();
+            commitCurrent();
             try {
                 listener.at(Phase.SWITCHED);
             } finally {
@@ -357,16 +362,28 @@ class Compactor {
         }
     }
 
-    /**
-     * Renames CURRENT to name the new generation, on the store's I/O thread (no interrupt reaches
-     * it). When the rename failed, the old generation stays current; when a step after it failed,
-     * CURRENT on disk decides.
-     */
-    private void makeCurrent() {
+    private void prepareCurrent() {
         Path dir = store.directory();
         try {
             store.io().call(() -> {
-                Generation.makeCurrent(dir, next.number, store.options().forcer());
+                Generation.prepareCurrent(dir, next.number, store.options().forcer());
+                return null;
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the switch of " + dir + " to generation " + next.number, e);
+        }
+    }
+
+    /**
+     * Renames the prepared CURRENT over the old one, on the store's I/O thread (no interrupt
+     * reaches it). When the rename failed, the old generation stays current; when the directory
+     * force after it failed, CURRENT on disk decides.
+     */
+    private void commitCurrent() {
+        Path dir = store.directory();
+        try {
+            store.io().call(() -> {
+                Generation.commitCurrent(dir, store.options().forcer());
                 return null;
             });
         } catch (IOException | RuntimeException e) {

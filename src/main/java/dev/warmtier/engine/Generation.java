@@ -220,11 +220,11 @@ final class Generation {
     }
 
     /**
-     * Makes generation {@code number} current: writes {@code CURRENT.tmp}, forces it, renames it
-     * over {@code CURRENT} and forces the directory. Before the rename the old generation is
-     * current, after it the new one; a crash leaves one or the other, never neither.
+     * The first half of making generation {@code number} current: writes {@code CURRENT.tmp} and
+     * forces it. Nothing changes until {@link #commitCurrent}; open deletes a temporary file a crash
+     * left behind.
      */
-    static void makeCurrent(Path storeDir, long number, Forcer forcer) throws IOException {
+    static void prepareCurrent(Path storeDir, long number, Forcer forcer) throws IOException {
         ByteBuffer bytes = ByteBuffer.allocate(CURRENT_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         bytes.putInt(0, MAGIC).putLong(4, number);
         bytes.putInt(12, crc(bytes.array()));
@@ -236,7 +236,15 @@ final class Generation {
             }
             forcer.forceFile(tmp, channel, true);
         }
-        StoreDirectory.rename(tmp, storeDir.resolve(CURRENT_FILE), forcer);
+    }
+
+    /**
+     * The switch: renames the prepared {@code CURRENT.tmp} over {@code CURRENT} and forces the
+     * directory. Before the rename the old generation is current, after it the new one; a crash
+     * leaves one or the other, never neither.
+     */
+    static void commitCurrent(Path storeDir, Forcer forcer) throws IOException {
+        StoreDirectory.rename(storeDir.resolve(CURRENT_FILE + ".tmp"), storeDir.resolve(CURRENT_FILE), forcer);
     }
 
     private static int crc(byte[] bytes) {
@@ -278,6 +286,7 @@ final class Generation {
 
     /** Deletes a closed generation's files (and its directory, for {@code n > 0}), durably. */
     static void delete(Path storeDir, long number, Forcer forcer) throws IOException {
+        Files.deleteIfExists(storeDir.resolve(CURRENT_FILE + ".tmp"));
         if (number == 0) {
             deleteFiles(storeDir);
         } else {
