@@ -31,6 +31,14 @@ public interface CheckPace {
     void pause();
 
     /**
+     * Runs heap-only work of the check (it touches no mapped memory) where it holds up nothing:
+     * for the store's own pace, outside its in-flight gate.
+     */
+    default long outside(LongSupplier work) {
+        return work.getAsLong();
+    }
+
+    /**
      * Keeps the checking thread busy at most {@code share} of the wall time: after each batch it
      * parks for the busy time times {@code (1 - share) / share}. Make one per check.
      */

@@ -15,10 +15,11 @@ import java.time.Instant;
  * @param pausedMicros   how long operations waited for the switch (the stall a request can see)
  * @param tookMillis     from start to the old generation deleted
  * @param finishedAt     when it finished
+ * @param oldFilesLeft   the old generation's files could not be deleted (the next open deletes them)
  */
 public record CompactionReport(long generation, long slotsBefore, long slotsAfter, long bytesBefore, long bytesAfter,
                                long liveMemories, long copiedAgain, long pausedMicros, long tookMillis,
-                               Instant finishedAt) {
+                               Instant finishedAt, boolean oldFilesLeft) {
 
     /** Bytes given back to the file system. */
     public long bytesReclaimed() {

@@ -6,9 +6,11 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.zip.CRC32C;
 
 /**
@@ -19,14 +21,15 @@ import java.util.zip.CRC32C;
  *
  * <ol>
  *   <li>Copy: every live index entry's slot and record are copied as they are (same version,
- *       timestamps, scalars, embedding) into the new generation; the copies form the new index.
- *       The store tells the compactor of every id written or deleted from the start on (its change
- *       log), so nothing written meanwhile is missed.</li>
- *   <li>Catch up: the changed ids are brought level (a newer version copied, the copy of a deleted
- *       id abandoned) until few are left.</li>
- *   <li>Switch, with the gate paused (no operation under way, arrivals wait): the last changed ids
- *       are brought level, the new files forced, {@code CURRENT} renamed to name the new
- *       generation, and the store's active generation and index replaced together.</li>
+ *       timestamps, scalars, embedding) into the new generation; the copies form the new index.</li>
+ *   <li>Writers keep it level: from the start on, every write of the store, before it leaves the
+ *       gate, brings the copy of its own id level ({@link #writerChanged}): a newer version copied,
+ *       the copy of a deleted id abandoned. Writes pay for their own catch-up, so there is no
+ *       backlog, however fast they come: a write beside a compaction costs about two.</li>
+ *   <li>Switch, with the gate paused (no operation under way, arrivals wait): nothing is left to
+ *       copy; the last pages written are forced, {@code CURRENT} renamed to name the new generation
+ *       (its temporary file was forced before the pause), and the store's active generation and
+ *       index replaced together.</li>
  *   <li>Clean up after the gate reopens: the old generation is unmapped and deleted.</li>
  * </ol>
  *
@@ -34,9 +37,10 @@ import java.util.zip.CRC32C;
  * after it, the new one, which holds every write acknowledged before the pause and gets every write
  * after. The next open deletes whichever generation is not current.
  *
- * <p>Threads: one compacting thread per store (the store's compaction lock), beside any number of
- * readers and writers. It reads the old generation inside the gate, one batch per entry, so close
- * waits for at most a batch; its own generation is invisible to everyone else until the switch.
+ * <p>Threads: one compacting thread per store (the store's compaction flag), and every writing
+ * thread in {@link #writerChanged}, inside the gate. Copies of one id are serialized by the
+ * {@link #copies} map's compute on that id. The old generation is read only inside the gate, so close
+ * waits for at most a batch; the new one is invisible to readers until the switch.
  */
 class Compactor {
 
@@ -46,11 +50,11 @@ class Compactor {
         STARTED,
         /** The new generation's files exist; called after each batch copied. */
         COPYING,
-        /** The first copy is complete; catching up next. */
+        /** The first copy is complete; the switch is next. */
         COPIED,
-        /** Paused, nothing under way: the last changes next. */
+        /** Paused, nothing under way. */
         PAUSED,
-        /** The new generation is level and forced; CURRENT still names the old one. */
+        /** The new generation is complete and forced; CURRENT still names the old one. */
         BEFORE_SWITCH,
         /** CURRENT names the new generation; the store still serves the old one, paused. */
         SWITCHED,
@@ -71,22 +75,26 @@ class Compactor {
 
     /** Index entries copied per gate entry: what close, or a switch, waits for at most. */
     static final int BATCH = 256;
-    /** Changed ids left at which the switch is made: what the pause copies at most, as long as writers let it. */
-    static final int SWITCH_BACKLOG = 256;
-    /** Catch-up passes before the switch is made however many changes are left. */
-    static final int MAX_CATCH_UP_PASSES = 16;
 
     final MemoryStore store;
     private final Listener listener;
     private final InFlightGate gate;
     private final int slotSize;
-    /** The generation being replaced; only this compactor replaces it, so it stays the active one. */
+    /** The generation being replaced; only this compactor replaces it, so it stays the active one until the switch. */
     private MemoryStore.Active old;
     private Generation next;
-    private long nextSlot;
-    /** The new index: id to its copy in the new generation; only this thread writes it before the switch. */
+    /** The next slot of the new generation; claimed by the compactor and by writers bringing their id level. */
+    private final AtomicLong nextSlot = new AtomicLong();
+    /** The new index: id to its copy in the new generation; changed only inside a compute on the id. */
     private final ConcurrentHashMap<String, IndexEntry> copies = new ConcurrentHashMap<>();
-    private long copiedAgain;
+    private final LongAdder copiedAgain = new LongAdder();
+    /** The first failure of a writer's copy: the copies can no longer be trusted, so the switch is refused. */
+    private final AtomicReference<Throwable> writerFailure = new AtomicReference<>();
+    /**
+     * Set just before the rename of CURRENT: from then on the new generation may be the current one
+     * on disk, and must never be deleted by this compaction.
+     */
+    private volatile boolean mayBeCurrent;
 
     /** The store's own compactor, telling no one of its phases. */
     Compactor(MemoryStore store) {
@@ -101,18 +109,30 @@ class Compactor {
     }
 
     /**
-     * The set the store adds each changed id to while this compaction runs.
+     * Called by every write that changed {@code id} while this compaction copies, after its
+     * per-key step and before it leaves the gate: brings the copy of {@code id} level. A failure
+     * here is the compaction's, not the write's (which is done): it is kept, and refuses the switch.
      */
-    Set<String> changeLog() {
-        return ConcurrentHashMap.newKeySet();
+    void writerChanged(String id) {
+        try {
+            bringLevel(id);
+        } catch (RuntimeException | Error e) {
+            writerFailure.compareAndSet(null, e);
+        }
     }
 
     /**
-     * Last look before the switch, under the pause: the copies must be exactly the live memories.
+     * Last look before the switch, under the pause: the copies must be exactly the live memories,
+     * and every writer's copy must have worked.
      *
      * @throws IllegalStateException when they are not; nothing has been switched then
      */
     void verify(Map<String, IndexEntry> index, Map<String, IndexEntry> copies, long liveCount) {
+        Throwable failed = writerFailure.get();
+        if (failed != null) {
+            throw new IllegalStateException("compaction of " + store.directory() + " gave up: a write could not copy"
+                    + " its memory into the new generation; the old generation stays current", failed);
+        }
         if (copies.size() != liveCount) {
             throw new IllegalStateException("compaction of " + store.directory() + " copied " + copies.size()
                     + " memories but " + liveCount + " are live; the old generation stays current");
@@ -121,44 +141,41 @@ class Compactor {
 
     CompactionReport run() {
         long started = System.nanoTime();
-        Set<String> changed;
         long slotsBefore;
         long bytesBefore;
         gate.enter();
         try {
             old = store.active();
             listener.at(Phase.STARTED);
-            requireRoom();
             slotsBefore = old.allocator().next();
             bytesBefore = old.generation().fileBytes();
             long number = old.generation().number + 1;
             // A generation a failed compaction of this process left behind is in the way.
             Generation.deleteAllBut(store.directory(), old.generation().number, store.options().forcer());
-            next = Generation.open(store.directory(), number, sizedFor(store.liveCount(), store.liveContentBytes()),
-                    store.extender(), store.io(), store.clock().millis());
+            StoreOptions sized = sizedFor(store.liveCount(), store.liveContentBytes());
+            requireRoom(sized, store.liveCount(), store.liveContentBytes());
+            next = Generation.open(store.directory(), number, sized, store.extender(), store.io(),
+                    store.clock().millis());
             // The first chunk of each file, as an open maps them: the first writes after the switch grow nothing.
             next.slots.ensure(0);
             next.content.ensureCapacity(1);
-            changed = changeLog();
-            store.trackChanges(changed);
-        } catch (RuntimeException e) {
+            // From here on every write brings its own id level; writes before this are in the index the copy walks.
+            store.compactingInto(this);
+        } catch (RuntimeException | Error e) {
             abandonNext(e);
             throw e;
         } finally {
             gate.exit();
         }
-        long pausedNanos;
+        Switched switched;
         try {
             copyAll();
             listener.at(Phase.COPIED);
-            for (int pass = 0; pass < MAX_CATCH_UP_PASSES && changed.size() > SWITCH_BACKLOG; pass++) {
-                catchUp(changed);
-            }
-            pausedNanos = switchGeneration(changed);
+            switched = switchGeneration();
         } catch (RuntimeException | Error e) {
-            store.trackChanges(null);
-            if (store.active() != old) {
-                throw e; // switched: the new generation is current and must stay
+            store.compactingInto(null);
+            if (mayBeCurrent) {
+                throw e; // the new generation may be current on disk: it must stay
             }
             abandonNext(e);
             if (e instanceof InsufficientStorageException full) {
@@ -168,23 +185,29 @@ class Compactor {
             }
             throw e;
         }
-        long slotsAfter = nextSlot;
-        long bytesAfter = next.fileBytes();
         listener.at(Phase.RESUMED);
-        deleteOld();
-        return new CompactionReport(next.number, slotsBefore, slotsAfter, bytesBefore, bytesAfter, copies.size(),
-                copiedAgain, TimeUnit.NANOSECONDS.toMicros(pausedNanos),
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), store.clock().instant());
+        boolean oldDeleted = deleteOld();
+        return new CompactionReport(next.number, slotsBefore, switched.slots(), bytesBefore, switched.bytes(),
+                switched.live(), copiedAgain.sum(), TimeUnit.NANOSECONDS.toMicros(switched.pausedNanos()),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), store.clock().instant(), !oldDeleted);
+    }
+
+    /** The new generation as the switch made it current, and how long operations waited for it. */
+    private record Switched(long slots, long bytes, long live, long pausedNanos) {
     }
 
     /**
-     * Refuses to start when the file system lacks room for the new generation's first chunks, which
-     * are sized to hold every live memory: a compaction that could not finish is not begun.
+     * Refuses to start when the file system lacks room for the new generation: the live slots and
+     * records plus an eighth, in whole chunks of the series the new files get, with their headers.
+     * A compaction that could not finish for room is not begun.
      */
-    private void requireRoom() {
-        StoreOptions sized = sizedFor(store.liveCount(), store.liveContentBytes());
-        long needed = (sized.slotChunks().first() + SlotAppender.DELETE_HEADROOM) * slotSize + SlotLayout.HEADER_BYTES
-                + sized.contentChunks().first() + ContentRecordLayout.HEADER_BYTES;
+    private void requireRoom(StoreOptions sized, long liveMemories, long liveContentBytes) {
+        long slots = liveMemories + liveMemories / 8 + SlotAppender.DELETE_HEADROOM + 1;
+        long contentBytes = liveContentBytes + liveContentBytes / 8 + contentHeadroom();
+        ChunkSeries slotChunks = sized.slotChunks();
+        ChunkSeries contentChunks = sized.contentChunks();
+        long needed = slotChunks.capacity(slotChunks.index(slots - 1) + 1) * slotSize + SlotLayout.HEADER_BYTES
+                + contentChunks.capacity(contentChunks.index(contentBytes - 1) + 1) + ContentRecordLayout.HEADER_BYTES;
         long usable;
         try {
             usable = store.extender().usableSpace(store.directory());
@@ -192,17 +215,22 @@ class Compactor {
             throw new UncheckedIOException("cannot read the free space of " + store.directory(), e);
         }
         if (usable < needed) {
-            String shortOf = "needs " + needed + " bytes free for a copy of its " + store.liveCount()
+            String shortOf = "needs " + needed + " bytes free for a copy of its " + liveMemories
                     + " live memories, and the file system has " + usable + "; nothing was changed";
             throw new InsufficientStorageException("compacting " + store.directory() + " " + shortOf,
                     "the disk lacks room to compact this space: it " + shortOf, null);
         }
     }
 
+    private static long contentHeadroom() {
+        return SlotAppender.DELETE_HEADROOM * (long) ContentRecordLayout.recordLength(ContentRecordLayout.MAX_ID_BYTES, 0);
+    }
+
     /**
      * The store's options with first chunks that hold the live data and an eighth more, so the new
-     * generation is about the size of what it holds; fixed chunk series are kept as configured.
-     * Growing ahead stays off until the switch: the copy knows how much it needs.
+     * generation is about the size of what it holds; fixed chunk series are kept as configured. The
+     * content chunks reach at least the old log's largest, so every record there fits, whatever the
+     * content limit is now. Growing ahead stays off until the switch: the copy knows what it needs.
      */
     private StoreOptions sizedFor(long liveMemories, long liveContentBytes) {
         StoreOptions options = store.options();
@@ -213,21 +241,23 @@ class Compactor {
             long first = Math.min(slotChunks.max(), Math.max(slotChunks.first(), wanted));
             slotChunks = ChunkSeries.doubling(first, slotChunks.max(), 1);
         }
+        long largestOld = old.content().largestChunk();
         if (contentChunks.doublings() > 0) {
-            long headroom = SlotAppender.DELETE_HEADROOM * (long) ContentRecordLayout.recordLength(
-                    ContentRecordLayout.MAX_ID_BYTES, 0);
-            long wanted = liveContentBytes + liveContentBytes / 8 + headroom;
+            long wanted = liveContentBytes + liveContentBytes / 8 + contentHeadroom();
             long aligned = (wanted + 4095) / 4096 * 4096;
-            long first = Math.min(contentChunks.max(), Math.max(contentChunks.first(), aligned));
-            contentChunks = ChunkSeries.doubling(first, contentChunks.max(),
-                    ContentRecordLayout.alignedChunkFor(options.maxContentBytes()));
+            long max = Math.max(contentChunks.max(), largestOld);
+            long first = Math.min(max, Math.max(contentChunks.first(), aligned));
+            contentChunks = ChunkSeries.doubling(first, max,
+                    Math.max(largestOld, ContentRecordLayout.alignedChunkFor(options.maxContentBytes())));
+        } else if (contentChunks.first() < largestOld) {
+            contentChunks = ChunkSeries.fixed(largestOld);
         }
         return options.withChunks(slotChunks, contentChunks).withGrowAhead(false);
     }
 
-    /** The first pass: every id in the index, a batch per gate entry. */
+    /** The copy: every id in the index, a batch per gate entry. */
     private void copyAll() {
-        Iterator<String> ids = store.index().keySet().iterator();
+        Iterator<String> ids = old.index().keySet().iterator();
         while (ids.hasNext()) {
             gate.enter();
             try {
@@ -241,45 +271,27 @@ class Compactor {
         }
     }
 
-    /** One pass over the ids changed so far; ids changed again meanwhile stay for the next. */
-    private void catchUp(Set<String> changed) {
-        Iterator<String> ids = changed.iterator();
-        while (ids.hasNext()) {
-            gate.enter();
-            try {
-                for (int n = 0; n < BATCH && ids.hasNext(); n++) {
-                    String id = ids.next();
-                    // Removed before the index is read: a write landing after the read adds it again.
-                    ids.remove();
-                    bringLevel(id);
-                }
-            } finally {
-                gate.exit();
-            }
-        }
-    }
-
     /**
-     * Makes the copy of {@code id} match the index now: copies the live version when the copy is
-     * missing or older, abandons the copy when the id is deleted. Inside the gate.
+     * Makes the copy of {@code id} match the old index now: copies the live version when the copy is
+     * missing or older, abandons the copy when the id is deleted. Inside the gate, on the compacting
+     * thread or a writer's; serialized per id by the compute, which reads the index inside it, so the
+     * last one to run sees the last write.
      */
     private void bringLevel(String id) {
-        IndexEntry entry = store.index().get(id);
-        IndexEntry copy = copies.get(id);
-        boolean live = entry != null && !entry.tombstone();
-        if (copy != null && live && copy.version() == entry.version()) {
-            return;
-        }
-        if (copy != null) {
-            // Abandoned at once, so the new generation never holds two committed versions of an id,
-            // and a delete can never come back from an older copy.
-            abandon(copy.slot());
-            copies.remove(id);
-            copiedAgain++;
-        }
-        if (live) {
-            copies.put(id, copy(id, entry));
-        }
+        copies.compute(id, (key, copy) -> {
+            IndexEntry entry = old.index().get(key);
+            boolean live = entry != null && !entry.tombstone();
+            if (copy != null && live && copy.version() == entry.version()) {
+                return copy;
+            }
+            if (copy != null) {
+                // Abandoned at once, so the new generation never holds two committed versions of an id,
+                // and a delete can never come back from an older copy.
+                abandon(copy.slot());
+                copiedAgain.increment();
+            }
+            return live ? copy(key, entry) : null;
+        });
     }
 
     /** Copies the slot and record {@code entry} names into the new generation, published. */
@@ -295,9 +307,8 @@ class Compactor {
         ContentLog.Entry record = old.content().read(SlotLayout.CONTENT_OFFSET.get(chunk, base),
                 SlotLayout.RECORD_LENGTH.get(chunk, base));
         long offset = next.content.append(record.id(), record.content(), 0);
-        long slot = nextSlot;
+        long slot = nextSlot.getAndIncrement();
         next.slots.ensure(slot);
-        nextSlot++;
         ByteBuffer to = next.slots.chunkOf(slot);
         int toBase = next.slots.baseOf(slot);
         SlotLayout.copyPayload(chunk, base, to, toBase, slotSize, offset);
@@ -314,51 +325,57 @@ class Compactor {
     }
 
     /**
-     * The switch, with every other operation paused: the last changes, a force, the rename, and the
+     * The switch, with every other operation paused: a force of the last pages, the rename, and the
      * store's generation and index replaced together.
-     *
-     * @return nanoseconds the gate was paused
      */
-    private long switchGeneration(Set<String> changed) {
+    private Switched switchGeneration() {
         // Everything slow that the pause can do without: the copies so far, the new directory and
-        // CURRENT.tmp forced now, so the pause forces only the last pass's pages and renames.
+        // CURRENT.tmp forced now, so the pause forces only what writers copied since, and renames.
         next.forceDirty();
         forceDirectory(next.dir);
         prepareCurrent();
         gate.enter();
-        long pausedAt = 0;
-        boolean paused = false;
+        long pausedAt = System.nanoTime();
         try {
-            pausedAt = System.nanoTime();
-            paused = true;
             if (!gate.pauseOthers()) {
                 throw new StoreClosedException("store " + store.directory() + " closed during a compaction");
             }
             listener.at(Phase.PAUSED);
-            for (String id : changed) {
-                bringLevel(id);
-            }
-            store.trackChanges(null);
-            verify(store.index(), copies, store.liveCount());
-            // Only what the last pass wrote is left to force: the rest was forced before the pause.
+            // Every writer that changed an id brought it level before it left the gate: nothing is left.
+            store.compactingInto(null);
+            verify(old.index(), copies, store.liveCount());
             next.forceDirty();
             listener.at(Phase.BEFORE_SWITCH);
+            mayBeCurrent = true;
             commitCurrent();
+            Switched switched = new Switched(nextSlot.get(), next.fileBytes(), copies.size(), 0);
             try {
                 listener.at(Phase.SWITCHED);
             } finally {
-                // CURRENT names the new generation: from here on the store must serve it, whatever happens.
-                next.slots.allowGrowAhead(store.options().growAhead());
-                next.content.allowGrowAhead(store.options().growAhead());
-                store.activate(MemoryStore.Active.of(next, nextSlot, copies, store.options(), store.counters()),
-                        old.slots().growths() + old.content().growths());
+                activate();
             }
-            return System.nanoTime() - pausedAt;
+            return new Switched(switched.slots(), switched.bytes(), switched.live(), System.nanoTime() - pausedAt);
         } finally {
-            if (paused) {
-                gate.resume();
-            }
+            gate.resume();
             gate.exit();
+        }
+    }
+
+    /**
+     * CURRENT names the new generation: from here on the store must serve it. Should that fail
+     * (it allocates, so an OutOfMemoryError could), the store stops serving altogether rather than
+     * go on writing into a generation the next open would delete.
+     */
+    private void activate() {
+        try {
+            next.slots.allowGrowAhead(store.options().growAhead());
+            next.content.allowGrowAhead(store.options().growAhead());
+            store.activate(MemoryStore.Active.of(next, nextSlot.get(), copies, store.options(), store.counters()),
+                    old.slots().growths() + old.content().growths());
+        } catch (RuntimeException | Error e) {
+            gate.fail("store " + store.directory() + " stopped: it switched to generation " + next.number
+                    + " on disk but could not serve it (" + e + "); reopen it");
+            throw e;
         }
     }
 
@@ -376,8 +393,9 @@ class Compactor {
 
     /**
      * Renames the prepared CURRENT over the old one, on the store's I/O thread (no interrupt
-     * reaches it). When the rename failed, the old generation stays current; when the directory
-     * force after it failed, CURRENT on disk decides.
+     * reaches it). When the rename failed, the old generation stays current. When a step after it
+     * failed, CURRENT on disk decides; when even that cannot be read, the store stops serving
+     * (nothing more is written into either generation) and the next open decides.
      */
     private void commitCurrent() {
         Path dir = store.directory();
@@ -387,10 +405,21 @@ class Compactor {
                 return null;
             });
         } catch (IOException | RuntimeException e) {
-            if (Generation.current(dir) != next.number) {
-                throw e instanceof IOException io
-                        ? new UncheckedIOException("cannot switch " + dir + " to generation " + next.number, io)
-                        : (RuntimeException) e;
+            RuntimeException failure = e instanceof IOException io
+                    ? new UncheckedIOException("cannot switch " + dir + " to generation " + next.number, io)
+                    : (RuntimeException) e;
+            long current;
+            try {
+                current = Generation.current(dir);
+            } catch (RuntimeException unreadable) {
+                failure.addSuppressed(unreadable);
+                gate.fail("store " + dir + " stopped: a switch to generation " + next.number + " failed and CURRENT"
+                        + " cannot be read (" + unreadable.getMessage() + "); reopen it");
+                throw failure;
+            }
+            if (current != next.number) {
+                mayBeCurrent = false;
+                throw failure;
             }
             // The rename happened and a later force failed: the new generation is current on disk.
         }
@@ -404,8 +433,13 @@ class Compactor {
         }
     }
 
-    /** Unmaps and deletes the replaced generation; no operation can reach it any more. */
-    private void deleteOld() {
+    /**
+     * Unmaps and deletes the replaced generation; no operation can reach it any more. A failure
+     * here changes nothing a client sees: the next open deletes what is left.
+     *
+     * @return whether the old generation's files are gone
+     */
+    private boolean deleteOld() {
         Generation replaced = old.generation();
         try {
             store.io().call(() -> {
@@ -415,10 +449,9 @@ class Compactor {
             });
             listener.at(Phase.CLEANING_UP);
             Generation.delete(store.directory(), replaced.number, store.options().forcer());
-        } catch (IOException e) {
-            // The store serves the new generation; the next open deletes what is left of the old one.
-            throw new UncheckedIOException("compacted " + store.directory() + ", but could not delete generation "
-                    + replaced.number + " (the next open deletes it)", e);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 

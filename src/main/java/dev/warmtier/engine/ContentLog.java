@@ -217,6 +217,11 @@ final class ContentLog extends ChunkedFile {
     }
 
     /** Mapped bytes available for records. */
+    /** Bytes of the log's largest chunk: no record is longer. */
+    long largestChunk() {
+        return series.max();
+    }
+
     long capacity() {
         return chunks.capacity();
     }

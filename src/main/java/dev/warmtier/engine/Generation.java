@@ -220,6 +220,22 @@ final class Generation {
     }
 
     /**
+     * Refuses a {@code CURRENT} naming a generation whose slot file is not there: it was made whole
+     * and forced before it was named, so its files were lost from outside, and opening would make an
+     * empty generation (and delete the others). Reads only.
+     *
+     * @throws StoreFormatException when generation {@code number > 0} has no slot file
+     */
+    static void requirePresent(Path storeDir, long number) {
+        Path slots = dirOf(storeDir, number).resolve(SlotFile.FILE_NAME);
+        if (number > 0 && !Files.isRegularFile(slots)) {
+            throw new StoreFormatException(storeDir.resolve(CURRENT_FILE) + " names generation " + number + ", but "
+                    + slots + " is missing. Refusing to open the store (nothing was changed); restore the"
+                    + " generation's files from a backup");
+        }
+    }
+
+    /**
      * The first half of making generation {@code number} current: writes {@code CURRENT.tmp} and
      * forces it. Nothing changes until {@link #commitCurrent}; open deletes a temporary file a crash
      * left behind.

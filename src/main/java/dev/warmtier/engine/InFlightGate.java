@@ -1,6 +1,8 @@
 package dev.warmtier.engine;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -22,7 +24,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class InFlightGate {
 
-    /** What a check gets at its next pause once a pause or close began: it gives way and starts again. */
+    /** What a check gets when a generation switch happened while it rested: it starts again. */
     static final class GaveWayException extends RuntimeException {
         GaveWayException() {
             super("gave way to a generation switch", null, false, false);
@@ -41,6 +43,8 @@ final class InFlightGate {
     private volatile boolean closed;
     /** Set and cleared by the one pausing operation, under this gate's monitor; waiters wait on it. */
     private volatile boolean paused;
+    /** Why the store stopped serving for good (a generation switch it could not finish), or null. */
+    private volatile String failure;
 
     InFlightGate(String store) {
         this.store = store;
@@ -55,9 +59,9 @@ final class InFlightGate {
     void enter() {
         while (true) {
             inFlight.incrementAndGet();
-            if (closed) {
+            if (closed || failure != null) {
                 inFlight.decrementAndGet();
-                throw new StoreClosedException("store " + store + " is closed");
+                throw new StoreClosedException(failure != null ? failure : "store " + store + " is closed");
             }
             if (!paused) {
                 return;
@@ -73,7 +77,7 @@ final class InFlightGate {
 
     private synchronized void awaitResume() {
         boolean interrupted = false;
-        while (paused && !closed) {
+        while (paused && !closed && failure == null) {
             try {
                 wait();
             } catch (InterruptedException e) {
@@ -87,26 +91,63 @@ final class InFlightGate {
     }
 
     /**
-     * {@code pace}, giving way to close and to a pause: a slow, paced check must not hold up a drop
-     * or a generation switch, so once either has begun it stops at its next pause.
+     * A long operation's stay in the gate that steps outside whenever it rests: an invariant check.
+     * At each pause of its {@link CheckPace} it leaves the gate, rests, and comes back in (waiting
+     * for a generation switch under way, failing once the store closed), so neither a drop nor a
+     * switch ever waits for a check to rest or finish. Back inside, it gives way (restarts) when
+     * what it read inside is no longer current.
      *
-     * @throws StoreClosedException from the pause after close began
-     * @throws GaveWayException     from the pause after a pause began: the check starts again after it
+     * <p>Threads: the one operation's thread.
      */
-    CheckPace givingWay(CheckPace pace) {
-        return () -> {
-            giveWayIfAsked();
-            pace.pause();
-            giveWayIfAsked();
-        };
-    }
+    final class Stay implements CheckPace {
+        private final CheckPace pace;
+        /** Whether what the operation read inside the gate (the active generation) is still current. */
+        private final BooleanSupplier unchanged;
+        private boolean inside;
 
-    private void giveWayIfAsked() {
-        if (closed) {
-            throw new StoreClosedException("store " + store + " closed during an invariant check");
+        Stay(CheckPace pace, BooleanSupplier unchanged) {
+            this.pace = pace;
+            this.unchanged = unchanged;
         }
-        if (paused) {
-            throw new GaveWayException();
+
+        void enter() {
+            InFlightGate.this.enter();
+            inside = true;
+        }
+
+        /** Leaves the gate if inside; pair with {@link #enter} in a {@code finally}. */
+        void exit() {
+            if (inside) {
+                inside = false;
+                InFlightGate.this.exit();
+            }
+        }
+
+        /**
+         * @throws StoreClosedException when the store closed meanwhile
+         * @throws GaveWayException     when a generation switch happened meanwhile: start again
+         */
+        @Override
+        public void pause() {
+            exit();
+            pace.pause();
+            comeBack();
+        }
+
+        /** Runs {@code work}, which touches no mapped memory, outside the gate. */
+        @Override
+        public long outside(LongSupplier work) {
+            exit();
+            long result = work.getAsLong();
+            comeBack();
+            return result;
+        }
+
+        private void comeBack() {
+            enter();
+            if (!unchanged.getAsBoolean()) {
+                throw new GaveWayException();
+            }
         }
     }
 
@@ -128,6 +169,20 @@ final class InFlightGate {
             LockSupport.parkNanos(20_000);
         }
         return !closed;
+    }
+
+    /**
+     * Stops the store serving for good: every operation from now on fails with {@code why}, while
+     * close still works. For a generation switch that cannot tell which generation is current.
+     */
+    synchronized void fail(String why) {
+        failure = why;
+        notifyAll();
+    }
+
+    /** Whether close has begun. */
+    boolean closed() {
+        return closed;
     }
 
     /** Whether a pause was asked for and not ended yet. */

@@ -7,12 +7,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.NavigableSet;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
@@ -62,10 +62,15 @@ public final class MemoryStore implements AutoCloseable {
      */
     private volatile Active active;
     /**
-     * Ids written or deleted since a compaction began, so that it copies them again; null when no
-     * compaction runs. Set and cleared by the compacting thread; writers add after their compute.
+     * The compaction copying this store, which every write tells of its id before it leaves the
+     * gate; null when none copies. Set and cleared by the compacting thread.
      */
-    private volatile Set<String> changedIds;
+    private volatile Compactor compactor;
+    /**
+     * Held by a compaction from its start to the end of its file work, so that close, which waits
+     * for it after the gate, never releases the directory while a compaction still writes or deletes there.
+     */
+    private final ReentrantLock compactionFiles = new ReentrantLock();
     /**
      * Set by the one compaction of this store that runs; another one is refused, not queued. Not a
      * lock: a thread already compacting (a listener, say) must be refused too.
@@ -258,12 +263,18 @@ public final class MemoryStore implements AutoCloseable {
                     return new IndexEntry(claim.slot(), decision.version, false, claim.recordLength());
                 });
             } finally {
-                a.appender().settle(claim, decision.applied);
+                try {
+                    a.appender().settle(claim, decision.applied);
+                } finally {
+                    // Applied means visible: a compaction must hear of it even if the force after it failed.
+                    if (decision.applied) {
+                        changed(id);
+                    }
+                }
             }
             if (!decision.applied) {
                 return new PutResult(PutResult.Status.PRECONDITION_FAILED, null, liveVersion(decision.previous));
             }
-            changed(id);
             boolean replaced = decision.previous != null && !decision.previous.tombstone();
             StoredMemory stored = new StoredMemory(id, write.content(),
                     write.embedding() == null ? new float[dimension] : write.embedding().clone(),
@@ -303,10 +314,15 @@ public final class MemoryStore implements AutoCloseable {
                     return new IndexEntry(claim.slot(), decision.version, true, claim.recordLength());
                 });
             } finally {
-                a.appender().settle(claim, decision.applied);
+                try {
+                    a.appender().settle(claim, decision.applied);
+                } finally {
+                    if (decision.applied) {
+                        changed(id);
+                    }
+                }
             }
             if (decision.applied) {
-                changed(id);
                 return new DeleteResult(DeleteResult.Status.DELETED, decision.version);
             }
             IndexEntry current = decision.previous;
@@ -319,11 +335,14 @@ public final class MemoryStore implements AutoCloseable {
         }
     }
 
-    /** Tells a running compaction that {@code id} changed after its compute; nothing when none runs. */
+    /**
+     * Tells a compaction copying this store that the write to {@code id} applied, so it copies the
+     * id again; nothing when none copies. After the per-key step, before the gate is left.
+     */
     private void changed(String id) {
-        Set<String> changed = changedIds;
-        if (changed != null) {
-            changed.add(id);
+        Compactor copying = compactor;
+        if (copying != null) {
+            copying.writerChanged(id);
         }
     }
 
@@ -430,6 +449,7 @@ public final class MemoryStore implements AutoCloseable {
         if (!compacting.compareAndSet(false, true)) {
             throw new CompactionRunningException("a compaction of " + dir + " is running already");
         }
+        compactionFiles.lock();
         try {
             CompactionReport report = compactors.apply(this).run();
             lastCompaction = report;
@@ -441,6 +461,7 @@ public final class MemoryStore implements AutoCloseable {
             counters.compactionFailures.increment();
             throw e;
         } finally {
+            compactionFiles.unlock();
             compacting.set(false);
         }
     }
@@ -496,9 +517,9 @@ public final class MemoryStore implements AutoCloseable {
         return liveContentBytes.get();
     }
 
-    /** Starts or stops telling a compaction of changed ids. */
-    void trackChanges(Set<String> changed) {
-        changedIds = changed;
+    /** Starts or stops telling {@code copying} of every write's id. */
+    void compactingInto(Compactor copying) {
+        compactor = copying;
     }
 
     /** Serves {@code next} from now on; only while the gate is paused. */
@@ -523,16 +544,19 @@ public final class MemoryStore implements AutoCloseable {
      */
     public InvariantReport check(CheckPace pace) {
         while (true) {
-            gate.enter();
+            Active[] checking = new Active[1];
+            // Rests outside the gate, so a drop or a switch never waits for the check.
+            InFlightGate.Stay stay = gate.new Stay(pace, () -> active == checking[0]);
+            stay.enter();
             try {
                 Active a = active;
-                return new InvariantChecker(a.slots(), a.content(), a.allocator(), a.index(), clock)
-                        .check(gate.givingWay(pace));
+                checking[0] = a;
+                return new InvariantChecker(a.slots(), a.content(), a.allocator(), a.index(), clock).check(stay);
             } catch (InFlightGate.GaveWayException e) {
-                // A generation switch is waiting: let it happen, then check the generation it made current.
+                // A generation switch happened while it rested: check the generation it made current.
                 gaveWay.incrementAndGet();
             } finally {
-                gate.exit();
+                stay.exit();
             }
         }
     }
@@ -630,7 +654,14 @@ public final class MemoryStore implements AutoCloseable {
         }
         // A flush touches the chunks: it must be over before they are unmapped, interrupt or not.
         flusher.close();
-        Active a = active;
-        files.close(a.generation(), a.allocator().next(), lastVersion.get(), a.index());
+        // A compaction gives up at its next gate entry; its file work (deleting what it wrote, or the
+        // old generation) ends before the directory is released.
+        compactionFiles.lock();
+        try {
+            Active a = active;
+            files.close(a.generation(), a.allocator().next(), lastVersion.get(), a.index());
+        } finally {
+            compactionFiles.unlock();
+        }
     }
 }

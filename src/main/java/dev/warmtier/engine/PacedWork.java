@@ -1,5 +1,7 @@
 package dev.warmtier.engine;
 
+import java.util.function.LongSupplier;
+
 /**
  * Counts one check's units of work (slots, index entries, records, across all its phases) and
  * calls the check's {@link CheckPace} after every {@link CheckPace#BATCH} of them. One per check,
@@ -12,6 +14,11 @@ final class PacedWork {
 
     PacedWork(CheckPace pace) {
         this.pace = pace;
+    }
+
+    /** Heap-only work, run where the check's pace says it holds up nothing. */
+    long outside(LongSupplier work) {
+        return pace.outside(work);
     }
 
     void unitDone() {

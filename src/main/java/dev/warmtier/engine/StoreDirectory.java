@@ -21,9 +21,13 @@ public final class StoreDirectory {
     private StoreDirectory() {
     }
 
-    /** Whether {@code dir} holds a store: a directory without a slot file was never one. */
+    /**
+     * Whether {@code dir} holds a store: a slot file of generation 0, or a {@code CURRENT} naming a
+     * later generation (a compacted store has no slot file at the top). A directory with neither was
+     * never one.
+     */
     public static boolean holdsStore(Path dir) {
-        return Files.isRegularFile(dir.resolve(SlotFile.FILE_NAME));
+        return Files.isRegularFile(dir.resolve(SlotFile.FILE_NAME)) || Files.isRegularFile(dir.resolve(Generation.CURRENT_FILE));
     }
 
     /** Forces the entries of {@code dir} to disk: files created, renamed or deleted in it are durable after this. */

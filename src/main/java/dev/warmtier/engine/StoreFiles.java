@@ -77,6 +77,7 @@ final class StoreFiles {
         VersionCeiling versionCeiling = null;
         try {
             long current = Generation.current(dir);
+            Generation.requirePresent(dir, current);
             int deleted = Generation.deleteAllBut(dir, current, options.forcer());
             Optional<CleanShutdown.Snapshot> mark = CleanShutdown.read(dir);
             generation = Generation.open(dir, current, options, extender, io, clock.millis());

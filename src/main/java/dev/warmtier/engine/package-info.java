@@ -14,7 +14,9 @@
  * <li>{@code slots.dat}: {@link SlotFile}, bytes drawn in {@link SlotLayout}. {@code content.log}:
  *     {@link ContentLog}, drawn in {@link ContentRecordLayout}, recovered by {@link ContentLogRecovery}.
  *     Both are a {@link ChunkedFile}: a {@link HeaderedFile} ({@link HeaderLayout}) and
- *     {@link MappedChunks} sized by a {@link ChunkSeries}.
+ *     {@link MappedChunks} sized by a {@link ChunkSeries}. Together they are a {@link Generation}
+ *     (in the directory itself, or in {@code gen-<n>/} after a compaction); {@code CURRENT} names the
+ *     current one. {@link Compactor} writes the next one and switches to it.
  * <li>{@code version-ceiling}: {@link VersionCeiling} ({@link VersionCeilingLayout}).
  *     {@code clean-shutdown}: {@link CleanShutdown}. {@code lock}: {@link DataDirLock}.
  * <li>A write's slot: {@link SlotAppender}, with numbers from a {@link SlotAllocator}
@@ -44,7 +46,10 @@
  * <li>Readers take no lock: they use a slot or record only after an acquire load of its state word
  *     sees it committed, and committed bytes never change.
  * <li>Chunks are added copy-on-write and never unmapped while the store is open; close waits on the
- *     {@link InFlightGate} until no operation is under way before it unmaps anything.
+ *     {@link InFlightGate} until no operation is under way before it unmaps anything. A compaction's
+ *     switch pauses the gate (arrivals wait) until it is alone, replaces the active generation, and
+ *     unmaps the old one only after the gate reopened, when no operation can reach it. Every
+ *     operation reads the active generation once, inside the gate.
  * <li>While the store is open, all I/O on its channels runs on its {@link FileIo} thread, so a
  *     caller's interrupt cannot close a channel. Opening, loading and closing run on one thread.
  * </ul>

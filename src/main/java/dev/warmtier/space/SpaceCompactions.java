@@ -37,6 +37,8 @@ public class SpaceCompactions implements InitializingBean, DisposableBean {
     private final WarmTierProperties.Compaction settings;
     /** The automatic compaction; null when its interval is 0. */
     private BackgroundTask automatic;
+    /** Set at shutdown: the round under way stops after the space it is compacting. */
+    private volatile boolean stopping;
 
     public SpaceCompactions(SpaceRegistry spaces, WarmTierProperties properties) {
         this.spaces = spaces;
@@ -92,7 +94,7 @@ public class SpaceCompactions implements InitializingBean, DisposableBean {
     /** One round of the automatic compaction: each space that is due, one after the other. */
     void compactWhereDue() {
         for (String space : spaces.names()) {
-            if (spaces.isClosing()) {
+            if (stopping || spaces.isClosing()) {
                 return;
             }
             Optional<MemoryStore> store = spaces.get(space);
@@ -108,12 +110,16 @@ public class SpaceCompactions implements InitializingBean, DisposableBean {
                         e.getMessage());
             } catch (StoreClosedException e) {
                 return; // shutting down
+            } catch (RuntimeException e) {
+                // One space that cannot be compacted (damaged data, say) does not starve the others.
+                log.error("Compacting space {} failed; its data is unchanged", space, e);
             }
         }
     }
 
     @Override
     public void destroy() {
+        stopping = true;
         if (automatic != null) {
             automatic.close();
         }

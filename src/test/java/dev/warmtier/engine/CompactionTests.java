@@ -142,6 +142,38 @@ class CompactionTests {
         }
     }
 
+    /**
+     * CURRENT is written only after the generation it names was forced whole: one whose slot file
+     * is gone was damaged from outside, and an open must not make it anew (and delete the others).
+     */
+    @Test
+    void aCurrentNamingAGenerationWhoseFilesAreGoneIsRefusedAndNothingIsDeleted() throws IOException {
+        try (MemoryStore store = MemoryStore.open(dir, TestStores.growing())) {
+            churn(store);
+            store.compact();
+        }
+        Files.delete(dir.resolve("gen-1").resolve(SlotFile.FILE_NAME));
+        assertThatThrownBy(() -> MemoryStore.open(dir, TestStores.growing()))
+                .isInstanceOf(StoreFormatException.class).hasMessageContaining("names generation 1")
+                .hasMessageContaining("nothing was changed");
+        assertThat(dir.resolve("gen-1").resolve(ContentLog.FILE_NAME)).exists();
+        assertThat(Generation.current(dir)).isEqualTo(1);
+    }
+
+    @Test
+    void aDamagedCurrentIsRefused() throws IOException {
+        try (MemoryStore store = MemoryStore.open(dir, TestStores.growing())) {
+            churn(store);
+            store.compact();
+        }
+        byte[] current = Files.readAllBytes(dir.resolve(Generation.CURRENT_FILE));
+        current[5] ^= 1;
+        Files.write(dir.resolve(Generation.CURRENT_FILE), current);
+        assertThatThrownBy(() -> MemoryStore.open(dir, TestStores.growing()))
+                .isInstanceOf(StoreFormatException.class).hasMessageContaining("is damaged");
+        assertThat(generationsOnDisk()).containsExactly(1L);
+    }
+
     @Test
     void anEmptyStoreCompactsToAnEmptyGeneration() {
         try (MemoryStore store = MemoryStore.open(dir, TestStores.growing())) {
@@ -289,12 +321,17 @@ class CompactionTests {
         MemoryStore store = MemoryStore.open(dir, TestStores.growing());
         churn(store);
         Map<String, String> before = contents(store);
+        List<CompletableFuture<Void>> closing = new ArrayList<>();
         assertThatThrownBy(() -> store.compact(phase -> {
-            if (phase == Compactor.Phase.COPYING) {
-                CompletableFuture.runAsync(store::close).join();
+            if (phase == Compactor.Phase.COPYING && closing.isEmpty()) {
+                // Close waits for the compaction's file work; the compaction gives up at its next batch.
+                closing.add(CompletableFuture.runAsync(store::close));
+                await().atMost(Duration.ofSeconds(30)).until(() -> store.gate().closed());
             }
         })).isInstanceOf(StoreClosedException.class);
-        assertThat(generationsOnDisk()).containsExactly(0L);
+        closing.get(0).join();
+        assertThat(generationsOnDisk()).as("what the compaction wrote is deleted before close returns")
+                .containsExactly(0L);
         try (MemoryStore reopened = MemoryStore.open(dir, TestStores.growing())) {
             assertThat(reopened.recovery().cleanStart()).isTrue();
             assertThat(contents(reopened)).isEqualTo(before);
@@ -302,11 +339,11 @@ class CompactionTests {
     }
 
     /**
-     * An invariant check under way when the switch pauses the gate gives way at its next pause
-     * (the switch would otherwise wait for the whole check) and starts again on the new generation.
+     * An invariant check rests outside the gate, so a compaction switches while it rests (the switch
+     * would otherwise wait for the whole check); the check then starts again on the new generation.
      */
     @Test
-    void aCheckRunningAtTheSwitchGivesWayAndStartsAgainAfterIt() throws Exception {
+    void aCompactionSwitchesWhileACheckRestsAndTheCheckStartsAgainAfterIt() throws Exception {
         try (MemoryStore store = MemoryStore.open(dir, TestStores.growing())) {
             for (int i = 0; i < 600; i++) {
                 store.put("c-" + i, TestStores.write("c", i));
@@ -316,7 +353,7 @@ class CompactionTests {
             CompletableFuture<InvariantReport> check = CompletableFuture.supplyAsync(() -> store.check(() -> {
                 if (pauses.getAndIncrement() == 0) {
                     checking.countDown();
-                    await().atMost(Duration.ofSeconds(30)).until(() -> store.gate().paused());
+                    await().atMost(Duration.ofSeconds(30)).until(() -> store.lastCompaction().isPresent());
                 }
             }));
             Latches.await(checking);

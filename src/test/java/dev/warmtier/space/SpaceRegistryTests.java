@@ -47,6 +47,22 @@ class SpaceRegistryTests {
     }
 
     @Test
+    void aCompactedSpaceIsFoundAgainAtTheNextStart() {
+        try (SpaceRegistry registry = open()) {
+            registry.create("compacted");
+            MemoryStore store = registry.get("compacted").orElseThrow();
+            store.put("a", new MemoryWrite("first", null, 0.7f, 0f, 0.1f));
+            store.put("a", new MemoryWrite("second", null, 0.7f, 0f, 0.1f));
+            store.compact();
+            assertThat(dataDir.resolve("compacted/slots.dat")).as("generation 0 is gone").doesNotExist();
+        }
+        try (SpaceRegistry registry = open()) {
+            assertThat(registry.names()).contains("compacted");
+            assertThat(registry.get("compacted").orElseThrow().get("a").orElseThrow().content()).isEqualTo("second");
+        }
+    }
+
+    @Test
     void closeLeavesEverySpaceCleanAndUnlocked() {
         SpaceRegistry registry = open();
         registry.create("alpha");
