@@ -27,9 +27,10 @@ import java.util.zip.CRC32C;
  *       the copy of a deleted id abandoned. Writes pay for their own catch-up, so there is no
  *       backlog, however fast they come: a write beside a compaction costs about two.</li>
  *   <li>Switch, with the gate paused (no operation under way, arrivals wait): nothing is left to
- *       copy; the last pages written are forced, {@code CURRENT} renamed to name the new generation
- *       (its temporary file was forced before the pause), and the store's active generation and
- *       index replaced together.</li>
+ *       copy or to force (the copy was forced before the pause, with {@code CURRENT}'s temporary
+ *       file; what writers copied since is as durable as their own writes); {@code CURRENT} is
+ *       renamed to name the new generation, and the store's active generation and index replaced
+ *       together.</li>
  *   <li>Clean up after the gate reopens: the old generation is unmapped and deleted.</li>
  * </ol>
  *
@@ -76,6 +77,7 @@ class Compactor {
     /** Index entries copied per gate entry: what close, or a switch, waits for at most. */
     static final int BATCH = 256;
 
+
     final MemoryStore store;
     private final Listener listener;
     private final InFlightGate gate;
@@ -115,7 +117,7 @@ class Compactor {
      */
     void writerChanged(String id) {
         try {
-            bringLevel(id);
+            bringLevel(id, store.options().durability() == Durability.ALWAYS);
         } catch (RuntimeException | Error e) {
             writerFailure.compareAndSet(null, e);
         }
@@ -262,7 +264,7 @@ class Compactor {
             gate.enter();
             try {
                 for (int n = 0; n < BATCH && ids.hasNext(); n++) {
-                    bringLevel(ids.next());
+                    bringLevel(ids.next(), false); // forced whole before the switch
                 }
             } finally {
                 gate.exit();
@@ -275,9 +277,10 @@ class Compactor {
      * Makes the copy of {@code id} match the old index now: copies the live version when the copy is
      * missing or older, abandons the copy when the id is deleted. Inside the gate, on the compacting
      * thread or a writer's; serialized per id by the compute, which reads the index inside it, so the
-     * last one to run sees the last write.
+     * last one to run sees the last write. With {@code forceNow} (a writer in always mode) what it
+     * wrote is forced before it returns, as the write it copies was.
      */
-    private void bringLevel(String id) {
+    private void bringLevel(String id, boolean forceNow) {
         copies.compute(id, (key, copy) -> {
             IndexEntry entry = old.index().get(key);
             boolean live = entry != null && !entry.tombstone();
@@ -288,14 +291,23 @@ class Compactor {
                 // Abandoned at once, so the new generation never holds two committed versions of an id,
                 // and a delete can never come back from an older copy.
                 abandon(copy.slot());
+                if (forceNow) {
+                    next.slots.force(copy.slot());
+                }
                 copiedAgain.increment();
             }
-            return live ? copy(key, entry) : null;
+            IndexEntry copied = live ? copy(key, entry, forceNow) : null;
+            return copied;
         });
     }
 
+    /** Forces what was copied so far; the store's flush calls it while this compaction copies. */
+    void forceCopies() {
+        next.forceDirty();
+    }
+
     /** Copies the slot and record {@code entry} names into the new generation, published. */
-    private IndexEntry copy(String id, IndexEntry entry) {
+    private IndexEntry copy(String id, IndexEntry entry, boolean forceNow) {
         SlotFile from = old.slots();
         ByteBuffer chunk = from.chunkOf(entry.slot());
         int base = from.baseOf(entry.slot());
@@ -307,6 +319,9 @@ class Compactor {
         ContentLog.Entry record = old.content().read(SlotLayout.CONTENT_OFFSET.get(chunk, base),
                 SlotLayout.RECORD_LENGTH.get(chunk, base));
         long offset = next.content.append(record.id(), record.content(), 0);
+        if (forceNow) {
+            next.content.force(offset, entry.recordLength());
+        }
         long slot = nextSlot.getAndIncrement();
         next.slots.ensure(slot);
         ByteBuffer to = next.slots.chunkOf(slot);
@@ -316,6 +331,9 @@ class Compactor {
         SlotFile.publish(to, toBase, payloadCrc, entry.version(), SlotLayout.CREATED_AT.get(chunk, base),
                 SlotLayout.UPDATED_AT.get(chunk, base));
         next.slots.markDirty(slot);
+        if (forceNow) {
+            next.slots.force(slot);
+        }
         return new IndexEntry(slot, entry.version(), false, entry.recordLength());
     }
 
@@ -329,8 +347,9 @@ class Compactor {
      * store's generation and index replaced together.
      */
     private Switched switchGeneration() {
-        // Everything slow that the pause can do without: the copies so far, the new directory and
-        // CURRENT.tmp forced now, so the pause forces only what writers copied since, and renames.
+        // The copy forced before the pause, with the new directory and CURRENT.tmp. What writers
+        // copy from here on is forced as their own writes are: in always mode before they answer,
+        // in interval mode by the flusher, which forces this generation too while it is copied.
         next.forceDirty();
         forceDirectory(next.dir);
         prepareCurrent();
@@ -344,7 +363,6 @@ class Compactor {
             // Every writer that changed an id brought it level before it left the gate: nothing is left.
             store.compactingInto(null);
             verify(old.index(), copies, store.liveCount());
-            next.forceDirty();
             listener.at(Phase.BEFORE_SWITCH);
             mayBeCurrent = true;
             commitCurrent();
@@ -442,6 +460,8 @@ class Compactor {
     private boolean deleteOld() {
         Generation replaced = old.generation();
         try {
+            // A flush that began before the switch may still force the old files.
+            gate.awaitForces();
             store.io().call(() -> {
                 // Queued behind any grow-ahead of the old files, so none runs on an unmapped file.
                 replaced.discard();
@@ -461,6 +481,8 @@ class Compactor {
             return;
         }
         try {
+            // A flush may be forcing the copies.
+            gate.awaitForces();
             store.io().call(() -> {
                 next.discard();
                 return null;

@@ -39,6 +39,12 @@ final class InFlightGate {
      * operation still touches a chunk.
      */
     private final AtomicLong inFlight = new AtomicLong();
+    /**
+     * Forces under way ({@link #enterForce}): close waits for them, a pause does not (a force of the
+     * old generation during a switch harms nothing), and the old generation is unmapped only once
+     * none that began before the switch is left ({@link #awaitForces}).
+     */
+    private final AtomicLong forcing = new AtomicLong();
     /** Set once, by the closing thread, under this gate's monitor. */
     private volatile boolean closed;
     /** Set and cleared by the one pausing operation, under this gate's monitor; waiters wait on it. */
@@ -73,6 +79,31 @@ final class InFlightGate {
 
     void exit() {
         inFlight.decrementAndGet();
+    }
+
+    /**
+     * Counts a force of the files in: like {@link #enter}, but never waits for a pause. Pair with
+     * {@link #exitForce()} in a {@code finally}.
+     *
+     * @throws StoreClosedException when the gate is closed or failed
+     */
+    void enterForce() {
+        forcing.incrementAndGet();
+        if (closed || failure != null) {
+            forcing.decrementAndGet();
+            throw new StoreClosedException(failure != null ? failure : "store " + store + " is closed");
+        }
+    }
+
+    void exitForce() {
+        forcing.decrementAndGet();
+    }
+
+    /** Waits until no force is under way; after a switch, no force can still hold the old generation. */
+    void awaitForces() {
+        while (forcing.get() != 0) {
+            LockSupport.parkNanos(50_000);
+        }
     }
 
     private synchronized void awaitResume() {
@@ -209,7 +240,7 @@ final class InFlightGate {
             closed = true;
             notifyAll();
         }
-        while (inFlight.get() != 0) {
+        while (inFlight.get() != 0 || forcing.get() != 0) {
             LockSupport.parkNanos(50_000);
         }
         return true;

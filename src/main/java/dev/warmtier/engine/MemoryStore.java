@@ -623,11 +623,18 @@ public final class MemoryStore implements AutoCloseable {
 
     /** Forces every write made so far to disk, whatever the durability mode. */
     public void flush() {
-        gate.enter();
+        // Counted as a force, not an operation: a compaction's switch does not wait for it (forcing
+        // the old generation meanwhile harms nothing), and unmaps the old one only after it.
+        gate.enterForce();
         try {
             active.generation().forceDirty();
+            Compactor copying = compactor;
+            if (copying != null) {
+                // What writers copied into a compaction's new generation is as durable as their writes.
+                copying.forceCopies();
+            }
         } finally {
-            gate.exit();
+            gate.exitForce();
         }
     }
 
