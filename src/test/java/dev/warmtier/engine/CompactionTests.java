@@ -256,6 +256,40 @@ class CompactionTests {
         }
     }
 
+    /**
+     * In {@code always} mode a write made beside a compaction copies itself into the new
+     * generation and forces that copy (record, slot, and the slot of the copy it replaces) before it
+     * returns, as it forces its own record and slot: the switch then has nothing left to force.
+     */
+    @Test
+    void inAlwaysModeAWriteBesideACompactionForcesItsCopyBeforeItReturns() {
+        RecordingForcer forcer = new RecordingForcer();
+        StoreOptions options = TestStores.growing().withDurability(Durability.ALWAYS, Duration.ofMillis(100))
+                .withForcer(forcer);
+        try (MemoryStore store = MemoryStore.open(dir, options)) {
+            churn(store);
+            List<List<String>> during = new ArrayList<>();
+            List<Long> versions = new ArrayList<>();
+            store.compact(phase -> {
+                if (phase == Compactor.Phase.COPIED) {
+                    forcer.clear();
+                    versions.add(store.put("id-1", TestStores.write("during", 1)).memory().version());
+                    forcer.mark("put returned");
+                    during.add(forcer.timeline());
+                }
+            });
+            List<String> forced = during.get(0).subList(0, during.get(0).indexOf("put returned"));
+            assertThat(forced).as("%s", during.get(0)).hasSize(5);
+            assertThat(forced.stream().filter(f -> f.startsWith("content.log"))).as("%s", forced).hasSize(2);
+            assertThat(forced.stream().filter(f -> f.startsWith("slots.dat"))).as("%s", forced).hasSize(3);
+            // The last force is the new copy's slot: committed, at the put's version.
+            RecordingForcer.Force copy = forcer.forces().get(4);
+            assertThat(copy.buffer().getInt(SlotLayout.STATE_OFFSET)).isEqualTo(SlotLayout.STATE_COMMITTED);
+            assertThat(copy.buffer().getLong(SlotLayout.VERSION_OFFSET)).isEqualTo(versions.get(0));
+            assertThat(store.get("id-1").orElseThrow().content()).isEqualTo("during");
+        }
+    }
+
     @Test
     void aSecondCompactionWhileOneRunsIsRefusedAndTheFirstGoesOn() {
         try (MemoryStore store = MemoryStore.open(dir, TestStores.growing())) {
