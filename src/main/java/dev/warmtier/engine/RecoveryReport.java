@@ -25,12 +25,17 @@ package dev.warmtier.engine;
  * @param versionCeilingRebuilt    both records of {@code version-ceiling} were damaged and the file was rewritten
  *                                 from the clean-shutdown snapshot's exact last version (without a snapshot,
  *                                 a damaged file fails the open)
+ * @param generation               the generation {@code CURRENT} named, whose files were opened (0 before
+ *                                 the store's first compaction)
+ * @param generationsDeleted       generations deleted at open: one a crash during a compaction half made,
+ *                                 or one it had replaced and not yet deleted
  * @param tookMillis               time the recovery took
  */
 public record RecoveryReport(boolean cleanStart, boolean created, long slotsScanned, long committedSlots, long tornSlotsDiscarded,
                              long invalidSlotsDiscarded, long abandonedSlots, long abandonedRecords,
                              long contentBytesTruncated, long contentBytesBridged, long liveMemories, long tombstones,
-                             long lastVersion, long versionCeiling, boolean versionCeilingRebuilt, long tookMillis) {
+                             long lastVersion, long versionCeiling, boolean versionCeilingRebuilt, long generation,
+                             long generationsDeleted, long tookMillis) {
 
     /** Whether this open had to rebuild an existing store from its files (a crash, a kill, a power loss). */
     public boolean recovered() {
@@ -60,6 +65,8 @@ public record RecoveryReport(boolean cleanStart, boolean created, long slotsScan
         private long lastVersion;
         private long versionCeiling;
         private boolean versionCeilingRebuilt;
+        private long generation;
+        private long generationsDeleted;
         private long tookMillis;
 
         Builder cleanStart(boolean value) {
@@ -137,6 +144,16 @@ public record RecoveryReport(boolean cleanStart, boolean created, long slotsScan
             return this;
         }
 
+        Builder generation(long value) {
+            generation = value;
+            return this;
+        }
+
+        Builder generationsDeleted(long value) {
+            generationsDeleted = value;
+            return this;
+        }
+
         Builder tookMillis(long value) {
             tookMillis = value;
             return this;
@@ -145,7 +162,8 @@ public record RecoveryReport(boolean cleanStart, boolean created, long slotsScan
         RecoveryReport build() {
             return new RecoveryReport(cleanStart, created, slotsScanned, committedSlots, tornSlotsDiscarded,
                     invalidSlotsDiscarded, abandonedSlots, abandonedRecords, contentBytesTruncated, contentBytesBridged,
-                    liveMemories, tombstones, lastVersion, versionCeiling, versionCeilingRebuilt, tookMillis);
+                    liveMemories, tombstones, lastVersion, versionCeiling, versionCeilingRebuilt, generation,
+                    generationsDeleted, tookMillis);
         }
     }
 }

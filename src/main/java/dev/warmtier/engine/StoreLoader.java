@@ -164,6 +164,7 @@ final class StoreLoader {
         report.liveMemories(live).tombstones(index.size() - live).lastVersion(lastVersion)
                 .versionCeiling(ceiling.foundCeiling())
                 .versionCeilingRebuilt(ceiling.found() == VersionCeiling.Found.DAMAGED)
+                .generation(files.generation.number).generationsDeleted(files.generationsDeleted)
                 .tookMillis(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         return new Loaded(index, liveIds, live, liveBytes, nextSlot, lastVersion, report.build());
     }

@@ -75,6 +75,13 @@ class CompactionKillTests {
                     assertThat(current).as("CURRENT after a random kill").isBetween(lastCompacted, lastCompacted + 1);
                 }
                 assertThat(generationsOnDisk()).as("generations on disk after open").containsExactly(current);
+                assertThat(store.recovery().generation()).isEqualTo(current);
+                if (expected >= 0) {
+                    // Killed after the new generation's files were made, one generation is left over: the
+                    // half-made new one before the switch, the replaced old one after it.
+                    assertThat(store.recovery().generationsDeleted()).as("generations the open deleted")
+                            .isEqualTo(target.equals("STARTED") ? 0 : 1);
+                }
                 List<String> problems = new ArrayList<>();
                 for (Map.Entry<String, String> old : settled.entrySet()) {
                     String now = store.get(old.getKey()).map(StoredMemory::content).orElse(null);

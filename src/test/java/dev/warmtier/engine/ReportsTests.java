@@ -20,12 +20,12 @@ class ReportsTests {
     @Test
     void discardedCountsSlotsAndRecordsAndOneForEachRepairOfTheLog() {
         RecoveryReport report = new RecoveryReport(false, false, 100, 90, 1, 2, 64, 4,
-                5000, 7000, 80, 10, 99, 1_000_000, false, 3);
+                5000, 7000, 80, 10, 99, 1_000_000, false, 2, 1, 3);
         // torn 1 + invalid 2 + abandoned records 4 + a truncation (1, whatever its bytes) + a bridge (1);
         // abandoned slots (64) are a normal outcome of failed preconditions, not data thrown away.
         assertThat(report.discarded()).isEqualTo(9);
         RecoveryReport clean = new RecoveryReport(false, false, 100, 90, 0, 0, 64, 0, 0, 0, 80, 10, 99, 1_000_000,
-                false, 3);
+                false, 2, 1, 3);
         assertThat(clean.discarded()).isZero();
         assertThat(clean.recovered()).isTrue();
     }
