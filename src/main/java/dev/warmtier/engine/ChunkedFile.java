@@ -54,6 +54,11 @@ abstract class ChunkedFile implements AutoCloseable {
         chunks.forceDirty();
     }
 
+    /** Forces every chunk, whatever its dirty flag says. */
+    void forceAll() {
+        chunks.forceAll();
+    }
+
     /** Chunks holding writes that no force has covered yet. */
     int dirtyChunks() {
         return chunks.dirtyCount();

@@ -8,9 +8,11 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import java.util.zip.CRC32C;
 
 /**
@@ -90,6 +92,8 @@ class Compactor {
     /** The new index: id to its copy in the new generation; changed only inside a compute on the id. */
     private final ConcurrentHashMap<String, IndexEntry> copies = new ConcurrentHashMap<>();
     private final LongAdder copiedAgain = new LongAdder();
+    /** Writers in {@link #writerChanged} now: the new generation is unmapped only once none is. */
+    private final AtomicInteger assisting = new AtomicInteger();
     /** The first failure of a writer's copy: the copies can no longer be trusted, so the switch is refused. */
     private final AtomicReference<Throwable> writerFailure = new AtomicReference<>();
     /**
@@ -116,10 +120,18 @@ class Compactor {
      * here is the compaction's, not the write's (which is done): it is kept, and refuses the switch.
      */
     void writerChanged(String id) {
+        assisting.incrementAndGet();
         try {
+            // A compaction that gives up clears itself from the store, then waits for this count
+            // before it unmaps its files: counted first, then looked at again.
+            if (store.copyingInto() != this) {
+                return;
+            }
             bringLevel(id, store.options().durability() == Durability.ALWAYS);
         } catch (RuntimeException | Error e) {
             writerFailure.compareAndSet(null, e);
+        } finally {
+            assisting.decrementAndGet();
         }
     }
 
@@ -263,6 +275,11 @@ class Compactor {
         while (ids.hasNext()) {
             gate.enter();
             try {
+                Throwable failed = writerFailure.get();
+                if (failed != null) {
+                    throw new IllegalStateException("compaction of " + store.directory() + " gave up: a write could"
+                            + " not copy its memory into the new generation", failed);
+                }
                 for (int n = 0; n < BATCH && ids.hasNext(); n++) {
                     bringLevel(ids.next(), false); // forced whole before the switch
                 }
@@ -347,10 +364,11 @@ class Compactor {
      * store's generation and index replaced together.
      */
     private Switched switchGeneration() {
-        // The copy forced before the pause, with the new directory and CURRENT.tmp. What writers
-        // copy from here on is forced as their own writes are: in always mode before they answer,
-        // in interval mode by the flusher, which forces this generation too while it is copied.
-        next.forceDirty();
+        // The copy forced before the pause, with the new directory and CURRENT.tmp: every chunk,
+        // whatever its dirty flag says (a flush forcing a chunk has cleared its flag before its msync
+        // ends). What writers copy from here on is forced as their own writes are: in always mode
+        // before they answer, in interval mode by the flusher, which forces this generation too.
+        next.forceAll();
         forceDirectory(next.dir);
         prepareCurrent();
         gate.enter();
@@ -361,18 +379,29 @@ class Compactor {
             }
             listener.at(Phase.PAUSED);
             // Every writer that changed an id brought it level before it left the gate: nothing is left.
-            store.compactingInto(null);
             verify(old.index(), copies, store.liveCount());
+            Switched sizes = new Switched(nextSlot.get(), next.fileBytes(), copies.size(), 0);
             listener.at(Phase.BEFORE_SWITCH);
             mayBeCurrent = true;
-            commitCurrent();
-            Switched switched = new Switched(nextSlot.get(), next.fileBytes(), copies.size(), 0);
+            boolean activated = false;
             try {
-                listener.at(Phase.SWITCHED);
+                commitCurrent();
+                try {
+                    listener.at(Phase.SWITCHED);
+                } finally {
+                    activate();
+                    activated = true;
+                }
             } finally {
-                activate();
+                if (!activated && mayBeCurrent) {
+                    gate.fail("store " + store.directory() + " stopped: its switch to generation " + next.number
+                            + " did not finish; reopen it");
+                }
             }
-            return new Switched(switched.slots(), switched.bytes(), switched.live(), System.nanoTime() - pausedAt);
+            // Cleared after the swap: a flush reads this before the active generation, so each flush
+            // forces the new generation, as the copies or as the active one.
+            store.compactingInto(null);
+            return new Switched(sizes.slots(), sizes.bytes(), sizes.live(), System.nanoTime() - pausedAt);
         } finally {
             gate.resume();
             gate.exit();
@@ -439,7 +468,21 @@ class Compactor {
                 mayBeCurrent = false;
                 throw failure;
             }
-            // The rename happened and a later force failed: the new generation is current on disk.
+            // The rename happened and the directory force after it failed: the rename is not known to
+            // be durable. Once more; if the directory still cannot be forced, the store stops serving.
+            try {
+                forceDirectory(dir);
+            } catch (RuntimeException again) {
+                failure.addSuppressed(again);
+                gate.fail("store " + dir + " stopped: it switched to generation " + next.number + " but cannot"
+                        + " force its directory (" + again.getMessage() + "); reopen it");
+                throw failure;
+            }
+        } catch (Error e) {
+            // Not known whether the rename happened (the I/O thread failed): stop serving, the next open decides.
+            gate.fail("store " + dir + " stopped: a switch to generation " + next.number + " failed (" + e + ");"
+                    + " reopen it");
+            throw e;
         }
     }
 
@@ -481,7 +524,10 @@ class Compactor {
             return;
         }
         try {
-            // A flush may be forcing the copies.
+            // A writer may be copying into the files, and a flush forcing them.
+            while (assisting.get() != 0) {
+                LockSupport.parkNanos(20_000);
+            }
             gate.awaitForces();
             store.io().call(() -> {
                 next.discard();

@@ -146,6 +146,12 @@ final class Generation {
         slots.forceDirty();
     }
 
+    /** Forces every chunk of both files, dirty or not. */
+    void forceAll() {
+        content.forceAll();
+        slots.forceAll();
+    }
+
     /** Forces and closes both files; a failure of either is thrown after both were tried. */
     void close() {
         RuntimeException failure = null;

@@ -522,6 +522,11 @@ public final class MemoryStore implements AutoCloseable {
         compactor = copying;
     }
 
+    /** The compaction writes tell of their ids now, or null. */
+    Compactor copyingInto() {
+        return compactor;
+    }
+
     /** Serves {@code next} from now on; only while the gate is paused. */
     void activate(Active next, long growthsOfReplaced) {
         counters.growthsBefore.addAndGet(growthsOfReplaced);
@@ -627,12 +632,15 @@ public final class MemoryStore implements AutoCloseable {
         // the old generation meanwhile harms nothing), and unmaps the old one only after it.
         gate.enterForce();
         try {
-            active.generation().forceDirty();
+            // The compaction first, then the active generation: a switch swaps the generation before
+            // it clears the compaction, so the new generation is forced either way.
             Compactor copying = compactor;
+            Generation current = active.generation();
             if (copying != null) {
                 // What writers copied into a compaction's new generation is as durable as their writes.
                 copying.forceCopies();
             }
+            current.forceDirty();
         } finally {
             gate.exitForce();
         }

@@ -14,10 +14,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -369,6 +374,63 @@ class CompactionTests {
         try (MemoryStore reopened = MemoryStore.open(dir, TestStores.growing())) {
             assertThat(reopened.recovery().cleanStart()).isTrue();
             assertThat(contents(reopened)).isEqualTo(before);
+        }
+    }
+
+    /**
+     * A compaction that gives up (here: the store closes) while writers keep copying their ids into
+     * its new generation waits for them before it unmaps that generation (a write into unmapped
+     * memory would crash the JVM, failing the whole test run); the store reopens whole.
+     */
+    @Test
+    void aCompactionGivingUpWhileWritersCopyWaitsForThemBeforeItUnmapsItsFiles() throws Exception {
+        MemoryStore store = MemoryStore.open(dir, TestStores.growing());
+        churn(store);
+        int writers = 4;
+        CyclicBarrier start = new CyclicBarrier(writers + 1);
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        List<Future<Integer>> done = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            int writer = w;
+            done.add(pool.submit(() -> {
+                start.await();
+                int acknowledged = 0;
+                try {
+                    for (int i = 0; ; i++) {
+                        store.put("id-" + ((writer * 13 + i) % 60), TestStores.write("w" + writer + " " + i, i));
+                        acknowledged++;
+                    }
+                } catch (StoreClosedException e) {
+                    return acknowledged;
+                }
+            }));
+        }
+        List<CompletableFuture<Void>> closing = new ArrayList<>();
+        try {
+            assertThatThrownBy(() -> store.compact(phase -> {
+                if (phase == Compactor.Phase.COPYING && closing.isEmpty()) {
+                    try {
+                        start.await();
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                    // Some writes copy themselves into the new generation before the close.
+                    await().atMost(Duration.ofSeconds(30)).until(() -> store.stats().slotsAllocated() > 400);
+                    closing.add(CompletableFuture.runAsync(store::close));
+                    await().atMost(Duration.ofSeconds(30)).until(() -> store.gate().closed());
+                }
+            })).isInstanceOf(StoreClosedException.class);
+            closing.get(0).join();
+            for (Future<Integer> writer : done) {
+                assertThat(writer.get(30, TimeUnit.SECONDS)).isPositive();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(generationsOnDisk()).containsExactly(0L);
+        try (MemoryStore reopened = MemoryStore.open(dir, TestStores.growing())) {
+            assertThat(reopened.check().violations()).isZero();
+            assertThat(reopened.stats().slotsLive()).isEqualTo(60);
         }
     }
 
