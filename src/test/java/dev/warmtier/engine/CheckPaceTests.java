@@ -184,4 +184,10 @@ class CheckPaceTests {
             threads.shutdownNow();
         }
     }
+
+    @Test
+    void heapOnlyWorkOfACheckRunsWhereItsPaceSays() {
+        assertThat(CheckPace.UNPACED.outside(() -> 42L)).as("a plain pace runs it in place").isEqualTo(42L);
+        assertThat(CheckPace.cpuShare(0.5).outside(() -> 7L)).isEqualTo(7L);
+    }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -20,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -98,6 +100,212 @@ class CompactionTests {
             assertThat(store.check().violations()).isZero();
             assertThat(generationsOnDisk()).containsExactly(1L);
             assertThat(store.lastCompaction()).contains(report);
+            assertThat(report.oldFilesLeft()).isFalse();
+            assertThat(report.bytesAfter()).isEqualTo(store.dataFileBytes());
+            assertThat(report.tookMillis()).isBetween(0L, 60_000L);
+            assertThat(report.pausedMicros()).isBetween(0L, report.tookMillis() * 1000 + 1000);
+            CompactionStats stats = store.compactionStats();
+            assertThat(stats.runs()).isEqualTo(1);
+            assertThat(stats.failures()).isZero();
+            assertThat(stats.bytesReclaimed()).isEqualTo(report.bytesBefore() - report.bytesAfter()).isPositive();
+            assertThat(stats.totalMillis()).isEqualTo(report.tookMillis());
+            assertThat(stats.running()).isFalse();
+            assertThat(store.copyingInto()).as("writers no longer copy").isNull();
+        }
+    }
+
+    @Test
+    void aCompactionGoesThroughItsPhasesInOrder() {
+        try (MemoryStore store = MemoryStore.open(dir, TestStores.growing())) {
+            churn(store);
+            List<Compactor.Phase> phases = new ArrayList<>();
+            store.compact(phases::add);
+            assertThat(phases).containsExactly(Compactor.Phase.STARTED, Compactor.Phase.COPYING,
+                    Compactor.Phase.COPIED, Compactor.Phase.PAUSED, Compactor.Phase.BEFORE_SWITCH,
+                    Compactor.Phase.SWITCHED, Compactor.Phase.RESUMED, Compactor.Phase.CLEANING_UP);
+        }
+    }
+
+    /**
+     * What the switch forces, in order: the whole new generation and its directory, then
+     * CURRENT.tmp, then the rename (the store directory); the old generation is deleted after.
+     */
+    @Test
+    void theSwitchForcesTheNewGenerationAndItsNameBeforeTheRenameAndDeletesTheOldOneAfter() {
+        RecordingForcer forcer = new RecordingForcer();
+        try (MemoryStore store = MemoryStore.open(dir, TestStores.growing().withForcer(forcer))) {
+            churn(store);
+            store.flush();
+            forcer.clear();
+            List<List<String>> atSwitch = new ArrayList<>();
+            store.compact(phase -> {
+                if (phase == Compactor.Phase.BEFORE_SWITCH || phase == Compactor.Phase.RESUMED) {
+                    forcer.mark(phase.name());
+                }
+            });
+            List<String> timeline = forcer.timeline();
+            String storeDir = dir.getFileName().toString();
+            int beforeSwitch = timeline.indexOf("BEFORE_SWITCH");
+            List<String> before = timeline.subList(0, beforeSwitch);
+            assertThat(before).as("%s", timeline).contains("fsync dir gen-1", "fsync CURRENT.tmp");
+            assertThat(before.stream().filter(f -> f.startsWith("slots.dat["))).as("the new slots forced whole")
+                    .isNotEmpty();
+            assertThat(before.stream().filter(f -> f.startsWith("content.log["))).as("the new records forced")
+                    .isNotEmpty();
+            assertThat(before.indexOf("fsync CURRENT.tmp")).isGreaterThan(before.lastIndexOf("fsync dir gen-1"));
+            List<String> after = timeline.subList(beforeSwitch, timeline.size());
+            assertThat(after).as("the rename, then the deletion of generation 0, each forced: %s", timeline)
+                    .containsSubsequence("BEFORE_SWITCH", "fsync dir " + storeDir, "RESUMED", "fsync dir " + storeDir);
+        }
+    }
+
+    /**
+     * The new generation is sized to what it holds: its first chunks hold the live memories, an
+     * eighth more and the room every write keeps for deletes, so it is about the size of the live
+     * data (within the configured largest chunk).
+     */
+    @Test
+    void theNewGenerationsFirstChunksHoldTheLiveDataAndAnEighthMore() {
+        StoreOptions roomy = TestStores.growing().withChunks(new ChunkSeries(4, 10), new ChunkSeries(16 * 1024, 10));
+        try (MemoryStore store = MemoryStore.open(dir, roomy)) {
+            for (int i = 0; i < 200; i++) {
+                store.put("m" + i, TestStores.write(TestStores.text("m" + i, 1000), i));
+                store.put("m" + i, TestStores.write(TestStores.text("m" + i + "'", 1000), i));
+            }
+            long liveBytes = store.stats().liveContentBytes();
+            store.compact();
+            long slots = 200 + 200 / 8 + SlotAppender.DELETE_HEADROOM + 1;
+            assertThat(store.stats().slotCapacity()).as("one chunk of the live slots, an eighth and the headroom")
+                    .isEqualTo(slots);
+            long headroom = SlotAppender.DELETE_HEADROOM
+                    * (long) ContentRecordLayout.recordLength(ContentRecordLayout.MAX_ID_BYTES, 0);
+            long content = (liveBytes + liveBytes / 8 + headroom + 4095) / 4096 * 4096;
+            assertThat(store.dataFileBytes()).isEqualTo(SlotLayout.HEADER_BYTES + slots * SlotLayout.slotSize(
+                    TestStores.DIMENSION) + ContentRecordLayout.HEADER_BYTES + content);
+            // Writes go on into the room left, without growing.
+            long growths = store.stats().growthEvents();
+            for (int i = 0; i < slots - 200 - SlotAppender.DELETE_HEADROOM; i++) {
+                store.put("n" + i, TestStores.write("n", i));
+            }
+            assertThat(store.stats().growthEvents()).isEqualTo(growths);
+        }
+    }
+
+    /**
+     * The room check asks for what the copy takes, no less (the compaction then never runs out of
+     * room halfway on a disk that has what it asked for) and not much more.
+     */
+    @Test
+    void theRoomACompactionAsksForIsEnoughAndNotMuchMore() throws IOException {
+        StoreOptions roomy = TestStores.growing().withChunks(new ChunkSeries(4, 10), new ChunkSeries(16 * 1024, 10));
+        DiskFullRetryTests.BudgetDisk disk = new DiskFullRetryTests.BudgetDisk();
+        try (MemoryStore store = MemoryStore.open(dir, roomy, disk, Clock.systemUTC())) {
+            for (int i = 0; i < 300; i++) {
+                store.put("m" + i, TestStores.write(TestStores.text("m" + i, 700), i));
+                store.put("m" + i, TestStores.write(TestStores.text("m" + i + "'", 700), i));
+            }
+            disk.free.set(0);
+            String refusal = org.assertj.core.api.Assertions.catchThrowable(store::compact).getMessage();
+            long asked = Long.parseLong(refusal.replaceAll(".* needs (\\d+) bytes free.*", "$1"));
+            disk.free.set(asked - 1);
+            assertThatThrownBy(store::compact).as("one byte short").isInstanceOf(InsufficientStorageException.class);
+            assertThat(generationsOnDisk()).containsExactly(0L);
+            disk.free.set(asked);
+            CompactionReport report = store.compact();
+            long used = asked - disk.free.get();
+            assertThat(used).as("bytes the copy took of the %d it asked for", asked).isPositive()
+                    .isGreaterThanOrEqualTo(asked * 4 / 5);
+            assertThat(report.bytesAfter()).isLessThanOrEqualTo(asked);
+            assertThat(store.compactionStats().failures()).isEqualTo(2);
+        }
+    }
+
+    /**
+     * Writers copy their ids while the compactor walks the index: ids a writer copied first are
+     * found level by the walk and kept.
+     */
+    @Test
+    void idsThatWritersCopiedBeforeTheWalkReachedThemAreKept() {
+        try (MemoryStore store = MemoryStore.open(dir, TestStores.growing())) {
+            for (int i = 0; i < 4 * Compactor.BATCH; i++) {
+                store.put("m" + i, TestStores.write("first", i));
+            }
+            AtomicInteger batches = new AtomicInteger();
+            CompactionReport report = store.compact(phase -> {
+                if (phase == Compactor.Phase.COPYING && batches.getAndIncrement() == 0) {
+                    for (int i = 0; i < 4 * Compactor.BATCH; i++) {
+                        store.put("m" + i, TestStores.write("second", i));
+                    }
+                }
+            });
+            assertThat(report.liveMemories()).isEqualTo(4 * Compactor.BATCH);
+            for (int i = 0; i < 4 * Compactor.BATCH; i++) {
+                assertThat(store.get("m" + i).orElseThrow().content()).isEqualTo("second");
+            }
+            assertThat(store.check().violations()).isZero();
+        }
+    }
+
+    /** In interval and none mode a flush during a compaction also forces what writers copied into it. */
+    @Test
+    void aFlushDuringACompactionForcesTheCopies() {
+        RecordingForcer forcer = new RecordingForcer();
+        try (MemoryStore store = MemoryStore.open(dir, TestStores.growing().withForcer(forcer))) {
+            churn(store);
+            store.flush();
+            List<List<String>> flushed = new ArrayList<>();
+            store.compact(phase -> {
+                if (phase == Compactor.Phase.COPIED) {
+                    forcer.clear();
+                    store.flush(); // the old generation is clean; only the copies are dirty
+                    flushed.add(forcer.timeline());
+                }
+            });
+            assertThat(flushed.get(0)).as("ranges of the new generation forced by the flush").isNotEmpty();
+        }
+    }
+
+    /**
+     * A write whose per-key step applied is visible at once, even when the force after it fails (its
+     * caller gets the failure): a compaction must hear of it too, or the switch would bring back
+     * the version before it.
+     */
+    @Test
+    void aWriteThatAppliedButFailedItsForceIsStillCopied() {
+        // Armed, it fails the next force of a slot: the write's own, in its old generation (the copy's comes after).
+        AtomicBoolean failSlotForces = new AtomicBoolean();
+        Forcer failing = (file, chunkStart, chunk, offset, length) -> {
+            if (file.getFileName().toString().equals(SlotFile.FILE_NAME) && failSlotForces.compareAndSet(true, false)) {
+                throw new UncheckedIOException(new IOException("injected: the disk failed the force"));
+            }
+            Forcer.MSYNC.force(file, chunkStart, chunk, offset, length);
+        };
+        StoreOptions options = TestStores.growing().withDurability(Durability.ALWAYS, Duration.ofMillis(100))
+                .withForcer(failing);
+        try (MemoryStore store = MemoryStore.open(dir, options)) {
+            churn(store);
+            store.compact(phase -> {
+                if (phase == Compactor.Phase.COPIED) {
+                    failSlotForces.set(true);
+                    assertThatThrownBy(() -> store.put("id-1", TestStores.write("applied, not forced", 1)))
+                            .hasRootCauseMessage("injected: the disk failed the force");
+                    failSlotForces.set(true);
+                    assertThatThrownBy(() -> store.delete("id-3")).hasRootCauseMessage("injected: the disk failed the force");
+                }
+            });
+            assertThat(store.get("id-1").orElseThrow().content()).isEqualTo("applied, not forced");
+            assertThat(store.get("id-3")).isEmpty();
+        }
+    }
+
+    @Test
+    void theGrowthCounterGoesOnAcrossASwitch() {
+        try (MemoryStore store = MemoryStore.open(dir, TestStores.growing())) {
+            churn(store);
+            long before = store.stats().growthEvents();
+            assertThat(before).isPositive();
+            store.compact();
+            assertThat(store.stats().growthEvents()).isGreaterThanOrEqualTo(before);
         }
     }
 
@@ -183,6 +391,8 @@ class CompactionTests {
         try (MemoryStore store = MemoryStore.open(dir, TestStores.growing())) {
             CompactionReport report = store.compact();
             assertThat(report.slotsAfter()).isZero();
+            assertThat(store.stats().slotCapacity()).as("the first chunk is mapped, as at open").isPositive();
+            assertThat(store.unflushedChunks()).isZero();
             assertThat(store.put("a", TestStores.write("x", 1)).memory().slot()).isZero();
             assertThat(store.check().violations()).isZero();
         }
@@ -324,6 +534,8 @@ class CompactionTests {
             assertThatThrownBy(store::compact).isInstanceOf(InsufficientStorageException.class)
                     .hasMessageContaining("needs").hasMessageContaining("nothing was changed");
             assertThat(disk.refusals).as("no growth was even tried").hasValue(0);
+            assertThat(store.copyingInto()).isNull();
+            assertThat(store.compactionStats().failures()).isEqualTo(1);
             assertThat(generationsOnDisk()).containsExactly(0L);
             assertThat(contents(store)).isEqualTo(before);
             disk.free.set(Long.MAX_VALUE);
@@ -346,6 +558,7 @@ class CompactionTests {
             lying.free.set(16 * 1024);
             assertThatThrownBy(store::compact).isInstanceOf(InsufficientStorageException.class);
             assertThat(generationsOnDisk()).as("the half-made generation is deleted").containsExactly(0L);
+            assertThat(store.copyingInto()).as("writers no longer copy into it").isNull();
             assertThat(contents(store)).isEqualTo(before);
             lying.free.set(Long.MAX_VALUE);
             store.put("after", TestStores.write("after", 1));

@@ -95,4 +95,64 @@ class InFlightGateTests {
         assertThatThrownBy(gate::enter).isInstanceOf(StoreClosedException.class).hasMessage("store x stopped: reopen it");
         assertThat(gate.closeAndAwait()).isTrue();
     }
+
+    @Test
+    void theFlagsSayWhereTheGateIs() {
+        assertThat(gate.closed()).isFalse();
+        assertThat(gate.paused()).isFalse();
+        gate.enter();
+        assertThat(gate.pauseOthers()).isTrue();
+        assertThat(gate.paused()).isTrue();
+        gate.resume();
+        assertThat(gate.paused()).isFalse();
+        gate.exit();
+        assertThat(gate.closeAndAwait()).isTrue();
+        assertThat(gate.closed()).isTrue();
+        assertThat(gate.closeAndAwait()).as("a second close waits for nothing").isFalse();
+    }
+
+    @Test
+    void closeWaitsForAForceUnderWayAndAForceAfterCloseIsRefused() throws Exception {
+        gate.enterForce();
+        CompletableFuture<Boolean> close = CompletableFuture.supplyAsync(gate::closeAndAwait);
+        await().atMost(Duration.ofSeconds(30)).until(gate::closed);
+        assertThat(close).as("close waits for the force").isNotDone();
+        gate.exitForce();
+        assertThat(close.get(30, TimeUnit.SECONDS)).isTrue();
+        assertThatThrownBy(gate::enterForce).isInstanceOf(StoreClosedException.class);
+    }
+
+    @Test
+    void aForceIsNotHeldUpByAPauseAndTheOldFilesWaitForIt() throws Exception {
+        gate.enter();
+        assertThat(gate.pauseOthers()).isTrue();
+        gate.enterForce(); // does not wait for the resume
+        CompletableFuture<Void> awaited = CompletableFuture.runAsync(gate::awaitForces);
+        assertThat(awaited).isNotDone();
+        gate.exitForce();
+        awaited.get(30, TimeUnit.SECONDS);
+        gate.resume();
+        gate.exit();
+    }
+
+    @Test
+    void failingTheGateWakesTheOperationsWaitingForAResume() throws Exception {
+        gate.enter();
+        assertThat(gate.pauseOthers()).isTrue();
+        CompletableFuture<Throwable> waiting = CompletableFuture.supplyAsync(() -> {
+            try {
+                gate.enter();
+                gate.exit();
+                return null;
+            } catch (StoreClosedException e) {
+                return e;
+            }
+        });
+        await().atMost(Duration.ofSeconds(30)).until(() -> !waiting.isDone());
+        gate.fail("store x stopped");
+        assertThat(waiting.get(30, TimeUnit.SECONDS)).hasMessage("store x stopped");
+        assertThatThrownBy(gate::enterForce).hasMessage("store x stopped");
+        gate.resume();
+        gate.exit();
+    }
 }
