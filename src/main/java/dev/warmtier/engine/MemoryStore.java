@@ -489,10 +489,6 @@ public final class MemoryStore implements AutoCloseable {
         return active;
     }
 
-    ConcurrentHashMap<String, IndexEntry> index() {
-        return active.index();
-    }
-
     Counters counters() {
         return counters;
     }

@@ -101,6 +101,7 @@ class CompactionTests {
             assertThat(generationsOnDisk()).containsExactly(1L);
             assertThat(store.lastCompaction()).contains(report);
             assertThat(report.oldFilesLeft()).isFalse();
+            assertThat(store.unflushedChunks()).as("the new generation was forced whole").isZero();
             assertThat(report.bytesAfter()).isEqualTo(store.dataFileBytes());
             assertThat(report.tookMillis()).isBetween(0L, 60_000L);
             assertThat(report.pausedMicros()).isBetween(0L, report.tookMillis() * 1000 + 1000);
@@ -153,6 +154,11 @@ class CompactionTests {
             assertThat(before.stream().filter(f -> f.startsWith("content.log["))).as("the new records forced")
                     .isNotEmpty();
             assertThat(before.indexOf("fsync CURRENT.tmp")).isGreaterThan(before.lastIndexOf("fsync dir gen-1"));
+            int lastRange = Math.max(before.lastIndexOf(before.stream().filter(f -> f.startsWith("slots.dat["))
+                    .reduce((x, y) -> y).orElseThrow()), before.lastIndexOf(before.stream()
+                    .filter(f -> f.startsWith("content.log[")).reduce((x, y) -> y).orElseThrow()));
+            assertThat(before.lastIndexOf("fsync dir gen-1")).as("the directory forced after the copy: %s", timeline)
+                    .isGreaterThan(lastRange);
             List<String> after = timeline.subList(beforeSwitch, timeline.size());
             assertThat(after).as("the rename, then the deletion of generation 0, each forced: %s", timeline)
                     .containsSubsequence("BEFORE_SWITCH", "fsync dir " + storeDir, "RESUMED", "fsync dir " + storeDir);
@@ -239,6 +245,8 @@ class CompactionTests {
                 }
             });
             assertThat(report.liveMemories()).isEqualTo(4 * Compactor.BATCH);
+            assertThat(report.copiedAgain()).as("only the first batch, copied before its writers, was copied again")
+                    .isEqualTo(Compactor.BATCH);
             for (int i = 0; i < 4 * Compactor.BATCH; i++) {
                 assertThat(store.get("m" + i).orElseThrow().content()).isEqualTo("second");
             }
@@ -295,6 +303,105 @@ class CompactionTests {
             });
             assertThat(store.get("id-1").orElseThrow().content()).isEqualTo("applied, not forced");
             assertThat(store.get("id-3")).isEmpty();
+        }
+    }
+
+    /**
+     * The room a compaction asks for, exactly: the slots of the new generation's chunks that hold
+     * the live memories, an eighth more and the delete headroom, and the content chunks that hold
+     * the live records, an eighth more and the headroom of 16 largest tombstone records, with both
+     * headers.
+     */
+    @Test
+    void theRoomAskedForIsTheLiveDataAndAnEighthInWholeChunks() {
+        StoreOptions roomy = TestStores.growing().withChunks(new ChunkSeries(4, 4), new ChunkSeries(16 * 1024, 4));
+        DiskFullRetryTests.BudgetDisk disk = new DiskFullRetryTests.BudgetDisk();
+        try (MemoryStore store = MemoryStore.open(dir, roomy, disk, Clock.systemUTC())) {
+            for (int i = 0; i < 150; i++) {
+                store.put("m" + i, TestStores.write(TestStores.text("m" + i, 900), i));
+            }
+            long live = store.stats().slotsLive();
+            long liveBytes = store.stats().liveContentBytes();
+            disk.free.set(0);
+            String refusal = org.assertj.core.api.Assertions.catchThrowable(store::compact).getMessage();
+            long asked = Long.parseLong(refusal.replaceAll(".* needs (\\d+) bytes free.*", "$1"));
+            // Slot chunks of 4 doubling to 64 slots: 150 + 18 + 17 slots take three chunks of the largest.
+            ChunkSeries slotChunks = new ChunkSeries(64, 0);
+            long slots = live + live / 8 + SlotAppender.DELETE_HEADROOM + 1;
+            long slotBytes = slotChunks.capacity(slotChunks.index(slots - 1) + 1) * SlotLayout.slotSize(TestStores.DIMENSION);
+            // Content chunks of 16 KiB doubling to 256 KiB: the records and an eighth fit one first chunk
+            // of that size, rounded to pages.
+            long content = liveBytes + liveBytes / 8 + SlotAppender.DELETE_HEADROOM
+                    * (long) ContentRecordLayout.recordLength(ContentRecordLayout.MAX_ID_BYTES, 0);
+            assertThat(content).isLessThan(256 * 1024);
+            long contentBytes = (content + 4095) / 4096 * 4096;
+            assertThat(asked).isEqualTo(SlotLayout.HEADER_BYTES + slotBytes + ContentRecordLayout.HEADER_BYTES
+                    + contentBytes);
+        }
+    }
+
+    /**
+     * Content chunks reach at least the old log's largest: a log made with a larger content limit
+     * (and larger chunks) compacts under a smaller one, its large records intact.
+     */
+    @Test
+    void aLogWithRecordsLargerThanTodaysLimitCompactsWhole() {
+        String large = TestStores.text("large", 60 * 1024);
+        try (MemoryStore store = MemoryStore.open(dir, TestStores.small())) {
+            store.put("large", TestStores.write(large, 1));
+            store.put("large", TestStores.write(large + "!", 2));
+        }
+        StoreOptions smaller = TestStores.small().withMaxContentBytes(1024).withChunks(TestStores.SMALL_SLOT_CHUNK,
+                (int) ContentRecordLayout.alignedChunkFor(1024) * 2);
+        try (MemoryStore store = MemoryStore.open(dir, smaller)) {
+            store.compact();
+            assertThat(store.get("large").orElseThrow().content()).isEqualTo(large + "!");
+        }
+        try (MemoryStore store = MemoryStore.open(dir, smaller)) {
+            assertThat(store.get("large").orElseThrow().content()).isEqualTo(large + "!");
+            assertThat(store.check().violations()).isZero();
+        }
+    }
+
+    /** A live slot that fails its checksum is not copied: the compaction stops, the old generation stays. */
+    @Test
+    void aCompactionRefusesToCopyADamagedSlot() throws IOException {
+        try (MemoryStore store = MemoryStore.open(dir, TestStores.growing())) {
+            churn(store);
+            long slot = store.get("id-1").orElseThrow().slot();
+            new DamagedFiles(dir, TestStores.DIMENSION).flipSlotByte(slot, SlotLayout.EMBEDDING_OFFSET);
+            assertThatThrownBy(store::compact).isInstanceOf(CorruptionException.class)
+                    .hasMessageContaining("compaction: slot " + slot);
+            assertThat(generationsOnDisk()).containsExactly(0L);
+            assertThat(store.copyingInto()).isNull();
+        }
+    }
+
+    /** A writer whose copy fails (its write succeeded) makes the compaction refuse to switch. */
+    @Test
+    void aWritersFailedCopyStopsTheCompactionAndTheOldGenerationStays() throws IOException {
+        AtomicInteger slotForces = new AtomicInteger(-1);
+        // Armed at 0, it fails the second slot force after: the writer's copy (its own slot's comes first).
+        Forcer failing = (file, chunkStart, chunk, offset, length) -> {
+            if (file.getFileName().toString().equals(SlotFile.FILE_NAME) && slotForces.get() >= 0
+                    && slotForces.incrementAndGet() == 2) {
+                throw new UncheckedIOException(new IOException("injected: the copy's force failed"));
+            }
+            Forcer.MSYNC.force(file, chunkStart, chunk, offset, length);
+        };
+        StoreOptions options = TestStores.growing().withDurability(Durability.ALWAYS, Duration.ofMillis(100))
+                .withForcer(failing);
+        try (MemoryStore store = MemoryStore.open(dir, options)) {
+            churn(store);
+            assertThatThrownBy(() -> store.compact(phase -> {
+                if (phase == Compactor.Phase.COPIED) {
+                    slotForces.set(0);
+                    store.put("id-1", TestStores.write("written, not copied", 1));
+                }
+            })).isInstanceOf(IllegalStateException.class).hasMessageContaining("could not copy");
+            assertThat(generationsOnDisk()).containsExactly(0L);
+            assertThat(store.get("id-1").orElseThrow().content()).isEqualTo("written, not copied");
+            assertThat(store.compactionStats().failures()).isEqualTo(1);
         }
     }
 
@@ -387,11 +494,13 @@ class CompactionTests {
     }
 
     @Test
-    void anEmptyStoreCompactsToAnEmptyGeneration() {
+    void anEmptyStoreCompactsToAnEmptyGeneration() throws IOException {
         try (MemoryStore store = MemoryStore.open(dir, TestStores.growing())) {
             CompactionReport report = store.compact();
             assertThat(report.slotsAfter()).isZero();
             assertThat(store.stats().slotCapacity()).as("the first chunk is mapped, as at open").isPositive();
+            assertThat(Files.size(dir.resolve("gen-1").resolve(ContentLog.FILE_NAME)))
+                    .as("the content log's first chunk too").isGreaterThan(ContentRecordLayout.HEADER_BYTES);
             assertThat(store.unflushedChunks()).isZero();
             assertThat(store.put("a", TestStores.write("x", 1)).memory().slot()).isZero();
             assertThat(store.check().violations()).isZero();
@@ -633,6 +742,7 @@ class CompactionTests {
                 }
             })).isInstanceOf(StoreClosedException.class);
             closing.get(0).join();
+            assertThat(store.copyingInto()).as("writers no longer copy into it").isNull();
             for (Future<Integer> writer : done) {
                 assertThat(writer.get(30, TimeUnit.SECONDS)).isPositive();
             }

@@ -102,4 +102,13 @@ class GenerationTests {
         assertThatThrownBy(() -> Generation.requirePresent(dir, 2)).isInstanceOf(StoreFormatException.class)
                 .hasMessageContaining("names generation 2");
     }
+
+    @Test
+    void generationZerosFilesCountAsOneGenerationWhicheverOfThemIsLeft() throws IOException {
+        Files.write(dir.resolve(SlotFile.FILE_NAME), new byte[] {1});
+        assertThat(Generation.deleteAllBut(dir, 3, Forcer.MSYNC)).as("only slots.dat").isEqualTo(1);
+        Files.write(dir.resolve(ContentLog.FILE_NAME), new byte[] {1});
+        assertThat(Generation.deleteAllBut(dir, 3, Forcer.MSYNC)).as("only content.log").isEqualTo(1);
+        assertThat(Generation.deleteAllBut(dir, 3, Forcer.MSYNC)).as("neither").isZero();
+    }
 }
