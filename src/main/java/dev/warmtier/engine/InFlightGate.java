@@ -203,11 +203,13 @@ final class InFlightGate {
     }
 
     /**
-     * Stops the store serving for good: every operation from now on fails with {@code why}, while
-     * close still works. For a generation switch that cannot tell which generation is current.
+     * Stops the store serving for good: every operation from now on fails with {@code why} (the
+     * first reason given), while close still works. For a generation switch that cannot tell which generation is current.
      */
     synchronized void fail(String why) {
-        failure = why;
+        if (failure == null) {
+            failure = why; // the first reason is the one that says what happened
+        }
         notifyAll();
     }
 

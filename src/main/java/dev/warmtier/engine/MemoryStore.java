@@ -263,14 +263,7 @@ public final class MemoryStore implements AutoCloseable {
                     return new IndexEntry(claim.slot(), decision.version, false, claim.recordLength());
                 });
             } finally {
-                try {
-                    a.appender().settle(claim, decision.applied);
-                } finally {
-                    // Applied means visible: a compaction must hear of it even if the force after it failed.
-                    if (decision.applied) {
-                        changed(id);
-                    }
-                }
+                settle(a, claim, decision, id);
             }
             if (!decision.applied) {
                 return new PutResult(PutResult.Status.PRECONDITION_FAILED, null, liveVersion(decision.previous));
@@ -314,13 +307,7 @@ public final class MemoryStore implements AutoCloseable {
                     return new IndexEntry(claim.slot(), decision.version, true, claim.recordLength());
                 });
             } finally {
-                try {
-                    a.appender().settle(claim, decision.applied);
-                } finally {
-                    if (decision.applied) {
-                        changed(id);
-                    }
-                }
+                settle(a, claim, decision, id);
             }
             if (decision.applied) {
                 return new DeleteResult(DeleteResult.Status.DELETED, decision.version);
@@ -332,6 +319,20 @@ public final class MemoryStore implements AutoCloseable {
             return new DeleteResult(DeleteResult.Status.PRECONDITION_FAILED, current.version());
         } finally {
             gate.exit();
+        }
+    }
+
+    /**
+     * After the per-key step: makes the slot durable as configured, or gives it up, and tells a
+     * compaction of an applied write (applied means visible, so even when the force after it failed).
+     */
+    private void settle(Active a, SlotAppender.Claim claim, Decision decision, String id) {
+        try {
+            a.appender().settle(claim, decision.applied);
+        } finally {
+            if (decision.applied) {
+                changed(id);
+            }
         }
     }
 

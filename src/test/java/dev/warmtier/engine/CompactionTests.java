@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.MappedByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -402,6 +403,127 @@ class CompactionTests {
             assertThat(generationsOnDisk()).containsExactly(0L);
             assertThat(store.get("id-1").orElseThrow().content()).isEqualTo("written, not copied");
             assertThat(store.compactionStats().failures()).isEqualTo(1);
+        }
+    }
+
+    /** A forcer whose directory forces of the store directory fail while {@code failures} is positive, counting down. */
+    private Forcer failingStoreDirectoryForces(AtomicInteger failures, AtomicInteger storeDirectoryForces) {
+        return new Forcer() {
+            @Override
+            public void force(Path file, long chunkStart, MappedByteBuffer chunk, int offset, int length) {
+                Forcer.MSYNC.force(file, chunkStart, chunk, offset, length);
+            }
+
+            @Override
+            public void forceDirectory(Path at) throws IOException {
+                if (at.toAbsolutePath().equals(dir.toAbsolutePath())) {
+                    storeDirectoryForces.incrementAndGet();
+                    if (failures.getAndDecrement() > 0) {
+                        throw new IOException("injected: the directory force failed");
+                    }
+                }
+                Forcer.MSYNC.forceDirectory(at);
+            }
+        };
+    }
+
+    /**
+     * The directory force after the rename fails once: CURRENT on disk already names the new
+     * generation, so the switch goes on, forcing the directory again.
+     */
+    @Test
+    void aDirectoryForceThatFailsOnceAfterTheRenameIsRetriedAndTheSwitchGoesOn() {
+        AtomicInteger failures = new AtomicInteger();
+        AtomicInteger forces = new AtomicInteger();
+        try (MemoryStore store = MemoryStore.open(dir, TestStores.growing().withForcer(
+                failingStoreDirectoryForces(failures, forces)))) {
+            churn(store);
+            Map<String, String> before = contents(store);
+            List<Integer> forcesAtSwitch = new ArrayList<>();
+            CompactionReport report = store.compact(phase -> {
+                if (phase == Compactor.Phase.BEFORE_SWITCH) {
+                    failures.set(1);
+                    forces.set(0);
+                }
+                if (phase == Compactor.Phase.SWITCHED) {
+                    forcesAtSwitch.add(forces.get());
+                }
+            });
+            assertThat(forcesAtSwitch).as("the failed force after the rename, and the one that followed").containsExactly(2);
+            assertThat(report.generation()).isEqualTo(1);
+            assertThat(contents(store)).isEqualTo(before);
+            store.put("after", TestStores.write("after", 1));
+        }
+    }
+
+    /**
+     * When the directory cannot be forced after the rename, the rename may not survive a power
+     * loss: the store stops serving (neither generation is written any more) and the next open decides.
+     */
+    @Test
+    void aDirectoryThatCannotBeForcedAfterTheRenameStopsTheStore() {
+        AtomicInteger failures = new AtomicInteger();
+        AtomicInteger forces = new AtomicInteger();
+        MemoryStore store = MemoryStore.open(dir, TestStores.growing().withForcer(
+                failingStoreDirectoryForces(failures, forces)));
+        churn(store);
+        Map<String, String> before = contents(store);
+        assertThatThrownBy(() -> store.compact(phase -> {
+            if (phase == Compactor.Phase.BEFORE_SWITCH) {
+                failures.set(2);
+            }
+        })).hasRootCauseMessage("injected: the directory force failed");
+        assertThatThrownBy(() -> store.get("id-1")).isInstanceOf(StoreClosedException.class)
+                .hasMessageContaining("cannot force its directory");
+        assertThat(store.copyingInto()).isNull();
+        failures.set(0);
+        store.close();
+        try (MemoryStore reopened = MemoryStore.open(dir, TestStores.growing())) {
+            assertThat(reopened.recovery().generation()).as("CURRENT named the new generation").isEqualTo(1);
+            assertThat(contents(reopened)).isEqualTo(before);
+        }
+    }
+
+    /** Old files that cannot be deleted durably change nothing a client sees; the report says so. */
+    @Test
+    void oldFilesThatCannotBeDeletedAreReported() {
+        AtomicInteger failures = new AtomicInteger();
+        AtomicInteger forces = new AtomicInteger();
+        try (MemoryStore store = MemoryStore.open(dir, TestStores.growing().withForcer(
+                failingStoreDirectoryForces(failures, forces)))) {
+            churn(store);
+            CompactionReport report = store.compact(phase -> {
+                if (phase == Compactor.Phase.CLEANING_UP) {
+                    failures.set(1);
+                }
+            });
+            assertThat(report.oldFilesLeft()).isTrue();
+            assertThat(store.compactionStats().runs()).isEqualTo(1);
+            assertThat(store.get("id-1")).isPresent();
+        }
+    }
+
+    /**
+     * The room asked for counts whole chunks: 156 live memories, an eighth (19) and the headroom (17)
+     * fill three chunks of 64 slots exactly.
+     */
+    @Test
+    void theRoomAskedForCountsTheLastChunkOnlyWhenItIsNeeded() {
+        StoreOptions roomy = TestStores.growing().withChunks(new ChunkSeries(4, 4), new ChunkSeries(16 * 1024, 4));
+        DiskFullRetryTests.BudgetDisk disk = new DiskFullRetryTests.BudgetDisk();
+        try (MemoryStore store = MemoryStore.open(dir, roomy, disk, Clock.systemUTC())) {
+            for (int i = 0; i < 156; i++) {
+                store.put("m" + i, TestStores.write("m", i));
+            }
+            disk.free.set(0);
+            String refusal = org.assertj.core.api.Assertions.catchThrowable(store::compact).getMessage();
+            long asked = Long.parseLong(refusal.replaceAll(".* needs (\\d+) bytes free.*", "$1"));
+            long slotBytes = asked - SlotLayout.HEADER_BYTES - ContentRecordLayout.HEADER_BYTES;
+            long liveBytes = store.stats().liveContentBytes();
+            long content = liveBytes + liveBytes / 8 + SlotAppender.DELETE_HEADROOM
+                    * (long) ContentRecordLayout.recordLength(ContentRecordLayout.MAX_ID_BYTES, 0);
+            long contentChunk = Math.max(16 * 1024, (content + 4095) / 4096 * 4096); // never below the first chunk
+            assertThat(slotBytes - contentChunk).isEqualTo(192L * SlotLayout.slotSize(TestStores.DIMENSION));
         }
     }
 

@@ -92,6 +92,7 @@ class InFlightGateTests {
     @Test
     void aFailedGateRefusesEveryOperationWithItsReasonAndStillCloses() {
         gate.fail("store x stopped: reopen it");
+        gate.fail("a later, vaguer reason");
         assertThatThrownBy(gate::enter).isInstanceOf(StoreClosedException.class).hasMessage("store x stopped: reopen it");
         assertThat(gate.closeAndAwait()).isTrue();
     }
