@@ -141,7 +141,7 @@ class Compactor {
      *
      * @throws IllegalStateException when they are not; nothing has been switched then
      */
-    void verify(Map<String, IndexEntry> index, Map<String, IndexEntry> copies, long liveCount) {
+    void verify(Map<String, IndexEntry> copies, long liveCount) {
         Throwable failed = writerFailure.get();
         if (failed != null) {
             throw new IllegalStateException("compaction of " + store.directory() + " gave up: a write could not copy"
@@ -379,7 +379,7 @@ class Compactor {
             }
             listener.at(Phase.PAUSED);
             // Every writer that changed an id brought it level before it left the gate: nothing is left.
-            verify(old.index(), copies, store.liveCount());
+            verify(copies, store.liveCount());
             Switched sizes = new Switched(nextSlot.get(), next.fileBytes(), copies.size(), 0);
             listener.at(Phase.BEFORE_SWITCH);
             mayBeCurrent = true;

@@ -26,7 +26,7 @@ public final class CopyThenSwapCompactor extends Compactor {
     }
 
     @Override
-    void verify(Map<String, IndexEntry> index, Map<String, IndexEntry> copies, long liveCount) {
+    void verify(Map<String, IndexEntry> copies, long liveCount) {
         // Swaps whatever it copied.
     }
 }

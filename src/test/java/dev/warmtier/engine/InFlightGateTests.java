@@ -59,15 +59,7 @@ class InFlightGateTests {
     void closeWinsOverAPause() throws Exception {
         gate.enter();
         assertThat(gate.pauseOthers()).isTrue();
-        CompletableFuture<Throwable> waiting = CompletableFuture.supplyAsync(() -> {
-            try {
-                gate.enter();
-                gate.exit();
-                return null;
-            } catch (StoreClosedException e) {
-                return e;
-            }
-        });
+        CompletableFuture<Throwable> waiting = arriving();
         await().atMost(Duration.ofSeconds(30)).until(() -> !waiting.isDone() && gate.paused());
         CompletableFuture<Boolean> close = CompletableFuture.supplyAsync(gate::closeAndAwait);
         assertThat(waiting.get(30, TimeUnit.SECONDS)).as("the waiting operation fails once close began")
@@ -140,7 +132,18 @@ class InFlightGateTests {
     void failingTheGateWakesTheOperationsWaitingForAResume() throws Exception {
         gate.enter();
         assertThat(gate.pauseOthers()).isTrue();
-        CompletableFuture<Throwable> waiting = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<Throwable> waiting = arriving();
+        await().atMost(Duration.ofSeconds(30)).until(() -> !waiting.isDone());
+        gate.fail("store x stopped");
+        assertThat(waiting.get(30, TimeUnit.SECONDS)).hasMessage("store x stopped");
+        assertThatThrownBy(gate::enterForce).hasMessage("store x stopped");
+        gate.resume();
+        gate.exit();
+    }
+
+    /** An operation arriving at the gate, in a thread of its own: what it failed with, or null once it got in and out. */
+    private CompletableFuture<Throwable> arriving() {
+        return CompletableFuture.supplyAsync(() -> {
             try {
                 gate.enter();
                 gate.exit();
@@ -149,11 +152,5 @@ class InFlightGateTests {
                 return e;
             }
         });
-        await().atMost(Duration.ofSeconds(30)).until(() -> !waiting.isDone());
-        gate.fail("store x stopped");
-        assertThat(waiting.get(30, TimeUnit.SECONDS)).hasMessage("store x stopped");
-        assertThatThrownBy(gate::enterForce).hasMessage("store x stopped");
-        gate.resume();
-        gate.exit();
     }
 }
