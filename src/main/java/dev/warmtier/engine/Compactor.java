@@ -91,6 +91,8 @@ class Compactor {
     private final AtomicLong nextSlot = new AtomicLong();
     /** The new index: id to its copy in the new generation; changed only inside a compute on the id. */
     private final ConcurrentHashMap<String, IndexEntry> copies = new ConcurrentHashMap<>();
+    /** The live slots of the new generation: set for each copy, cleared when it is abandoned; inside the id's compute. */
+    private final LiveSlots copiedLive = new LiveSlots();
     private final LongAdder copiedAgain = new LongAdder();
     /** Writers in {@link #writerChanged} now: the new generation is unmapped only once none is. */
     private final AtomicInteger assisting = new AtomicInteger();
@@ -307,6 +309,7 @@ class Compactor {
             if (copy != null) {
                 // Abandoned at once, so the new generation never holds two committed versions of an id,
                 // and a delete can never come back from an older copy.
+                copiedLive.clear(copy.slot());
                 abandon(copy.slot());
                 if (forceNow) {
                     next.slots.force(copy.slot());
@@ -314,6 +317,9 @@ class Compactor {
                 copiedAgain.increment();
             }
             IndexEntry copied = live ? copy(key, entry, forceNow) : null;
+            if (copied != null) {
+                copiedLive.set(copied.slot());
+            }
             return copied;
         });
     }
@@ -417,7 +423,8 @@ class Compactor {
         try {
             next.slots.allowGrowAhead(store.options().growAhead());
             next.content.allowGrowAhead(store.options().growAhead());
-            store.activate(MemoryStore.Active.of(next, nextSlot.get(), copies, store.options(), store.counters()),
+            store.activate(MemoryStore.Active.of(next, nextSlot.get(), copies, copiedLive, store.options(),
+                            store.counters()),
                     old.slots().growths() + old.content().growths());
         } catch (RuntimeException | Error e) {
             gate.fail("store " + store.directory() + " stopped: it switched to generation " + next.number

@@ -180,6 +180,24 @@ final class ContentLog extends ChunkedFile {
                 ContentRecordLayout.content(chunk, pos, idLength, contentLength));
     }
 
+    /**
+     * The id of the committed record at {@code offset}, without checking the record's sum (whoever
+     * uses the memory reads it whole with {@link #read}); recall orders equal scores by it.
+     *
+     * @throws CorruptionException when the record is not committed or not {@code expectedLength} long
+     */
+    byte[] readId(long offset, int expectedLength) {
+        ByteBuffer chunk = bufferAt(offset, expectedLength);
+        int pos = positionOf(offset);
+        if (ContentRecordLayout.stateVolatile(chunk, pos) != ContentRecordLayout.STATE_COMMITTED
+                || ContentRecordLayout.length(chunk, pos) != expectedLength
+                || !ContentRecordLayout.lengthsConsistent(chunk, pos, expectedLength)) {
+            throw new CorruptionException("content record at " + offset + " is not a committed record of "
+                    + expectedLength + " bytes");
+        }
+        return ContentRecordLayout.id(chunk, pos, ContentRecordLayout.idLength(chunk, pos));
+    }
+
     private ByteBuffer bufferAt(long offset, int length) {
         if (offset < 0 || offset % ContentRecordLayout.ALIGNMENT != 0 || length < ContentRecordLayout.RECORD_HEADER_BYTES
                 || chunkIndex(offset) >= chunks.count() || positionOf(offset) + (long) length > chunkSize(offset)) {

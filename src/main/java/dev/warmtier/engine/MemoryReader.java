@@ -74,6 +74,27 @@ final class MemoryReader {
     }
 
     /**
+     * The memory in {@code slot}, which the caller found live, whatever version the index names now:
+     * a recall answers with the version it scored.
+     *
+     * @throws CorruptionException when the slot or its record fails a check or does not belong to {@code id}
+     */
+    StoredMemory readSlot(String id, long slot, boolean withEmbedding) {
+        ByteBuffer chunk = slots.chunkOf(slot);
+        int base = slots.baseOf(slot);
+        return read(id, new IndexEntry(slot, SlotLayout.VERSION.get(chunk, base), false,
+                SlotLayout.RECORD_LENGTH.get(chunk, base)), withEmbedding);
+    }
+
+    /** The id of the memory in the committed {@code slot}, read from its record without summing it. */
+    String idOf(long slot) {
+        ByteBuffer chunk = slots.chunkOf(slot);
+        int base = slots.baseOf(slot);
+        return new String(content.readId(SlotLayout.CONTENT_OFFSET.get(chunk, base),
+                SlotLayout.RECORD_LENGTH.get(chunk, base)), StandardCharsets.UTF_8);
+    }
+
+    /**
      * Up to {@code limit} memories of {@code ids}, in their order, that are live in {@code index}
      * when reached; stops before the memory whose record would take the page past
      * {@code maxRecordBytes}, though a page always holds at least one.

@@ -50,23 +50,27 @@ public final class MemoryRules {
     }
 
     public static void check(MemoryWrite write, int dimension) {
-        float[] embedding = write.embedding();
-        if (embedding != null) {
-            if (embedding.length != dimension) {
-                throw new IllegalArgumentException("embedding: must have exactly " + dimension + " values, had "
-                        + embedding.length);
-            }
-            for (int i = 0; i < embedding.length; i++) {
-                if (!Float.isFinite(embedding[i])) {
-                    throw new IllegalArgumentException("embedding: values must be finite, [" + i + "] was "
-                            + embedding[i]);
-                }
-            }
+        if (write.embedding() != null) {
+            checkEmbedding(write.embedding(), dimension);
         }
         unitInterval("confidence", write.confidence());
         unitInterval("activation", write.activation());
         if (!Float.isFinite(write.decayRate()) || write.decayRate() < 0) {
             throw new IllegalArgumentException("decayRate: must be finite and >= 0, was " + write.decayRate());
+        }
+    }
+
+    /** An embedding, stored or asked for: exactly {@code dimension} finite values. */
+    public static void checkEmbedding(float[] embedding, int dimension) {
+        if (embedding.length != dimension) {
+            throw new IllegalArgumentException("embedding: must have exactly " + dimension + " values, had "
+                    + embedding.length);
+        }
+        for (int i = 0; i < embedding.length; i++) {
+            if (!Float.isFinite(embedding[i])) {
+                throw new IllegalArgumentException("embedding: values must be finite, [" + i + "] was "
+                        + embedding[i]);
+            }
         }
     }
 

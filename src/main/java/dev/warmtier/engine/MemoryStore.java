@@ -107,14 +107,17 @@ public final class MemoryStore implements AutoCloseable {
     private final Counters counters = new Counters();
     private final AtomicLong gaveWay = new AtomicLong();
 
-    /** A generation's files and what writes into them and reads from them. */
-    record Active(Generation generation, ConcurrentHashMap<String, IndexEntry> index, SlotAllocator allocator,
-                  SlotAppender appender, MemoryReader reader) {
+    /**
+     * A generation's files and what writes into them and reads from them; {@code live} marks the
+     * slots the index names as live, changed together with the index, inside the id's compute.
+     */
+    record Active(Generation generation, ConcurrentHashMap<String, IndexEntry> index, LiveSlots live,
+                  SlotAllocator allocator, SlotAppender appender, MemoryReader reader) {
 
         static Active of(Generation generation, long nextSlot, ConcurrentHashMap<String, IndexEntry> index,
-                         StoreOptions options, Counters counters) {
+                         LiveSlots live, StoreOptions options, Counters counters) {
             SlotAllocator allocator = options.allocatorFactory().apply(nextSlot);
-            return new Active(generation, index, allocator,
+            return new Active(generation, index, live, allocator,
                     new SlotAppender(generation.slots, generation.content, allocator, options.durability(),
                             counters.abandoned),
                     new MemoryReader(generation.slots, generation.content, counters.checksumFailures));
@@ -145,7 +148,8 @@ public final class MemoryStore implements AutoCloseable {
         // Room for the next block of versions now, so that no write after open pays for a force
         // until it crosses a block. A clean start usually has room already, and writes nothing.
         ceiling.cover(loaded.lastVersion() + 1);
-        this.active = Active.of(files.generation, loaded.nextSlot(), loaded.index(), options, counters);
+        this.active = Active.of(files.generation, loaded.nextSlot(), loaded.index(), LiveSlots.of(loaded.index()),
+                options, counters);
         this.extender = extender;
         this.gate = new InFlightGate(dir.toString());
         this.flusher = IntervalFlusher.start(String.valueOf(dir.getFileName()), options, this::flush);
@@ -253,7 +257,9 @@ public final class MemoryStore implements AutoCloseable {
                     }
                     boolean wasLive = current != null && !current.tombstone();
                     commit(a, claim, decision, wasLive ? current : null);
+                    a.live().set(claim.slot());
                     if (wasLive) {
+                        a.live().clear(current.slot());
                         liveContentBytes.addAndGet(claim.recordLength() - (long) current.recordLength());
                     } else {
                         liveIds.add(key);
@@ -301,6 +307,7 @@ public final class MemoryStore implements AutoCloseable {
                         return current;
                     }
                     commit(a, claim, decision, current);
+                    a.live().clear(current.slot());
                     liveIds.remove(key);
                     liveCount.decrementAndGet();
                     liveContentBytes.addAndGet(-current.recordLength());
@@ -424,6 +431,21 @@ public final class MemoryStore implements AutoCloseable {
         } finally {
             gate.exit();
         }
+    }
+
+    // ---- recall ----------------------------------------------------------------------------
+
+    /**
+     * The {@code query.k()} live memories most similar to {@code query.embedding()} by cosine
+     * similarity, best first, ties by id, each read whole as it was when scored; see {@link Recall}
+     * for how the scan reads the files and what it returns while writes and compactions go on.
+     *
+     * @throws IllegalArgumentException when the query's embedding does not fit this store
+     * @throws StoreClosedException     when the store closed meanwhile
+     */
+    public RecallResult recall(RecallQuery query) {
+        MemoryRules.checkEmbedding(query.embedding(), dimension);
+        return new Recall(this, gate, query).run();
     }
 
     // ---- compaction ------------------------------------------------------------------------

@@ -31,11 +31,12 @@ import java.util.zip.CRC32C;
  *   +--------+--------+----------------+----------------+----------------+   per-key step
  *   32                40       44       48       52       56       60       64
  *   +-----------------+--------+--------+--------+--------+--------+--------+
- *   | content offset  | rec len| kind   | confid.| activ. | decay  | zero   |   the payload,
+ *   | content offset  | rec len| kind   | confid.| activ. | decay  | norm   |   the payload,
  *   +-----------------+--------+--------+--------+--------+--------+--------+   summed first
  *   64: embedding, dimension x float, then zero padding to a multiple of 64 bytes
  *   (rec len: record length, int; kind: int; confid., activ., decay: confidence, activation and
- *   decay rate, float; zero: always zero)
+ *   decay rate, float; norm: the embedding's Euclidean norm, float, for recall; 0 for a zero
+ *   vector, a tombstone, and in slots written before norms were stored, where recall computes it)
  * </pre>
  *
  * <p>The checksum covers bytes {@code [32, slotSize)} followed by {@code [8, 32)}, so the payload
@@ -78,6 +79,7 @@ public final class SlotLayout {
     public static final int CONFIDENCE_OFFSET = 48;
     public static final int ACTIVATION_OFFSET = 52;
     public static final int DECAY_RATE_OFFSET = 56;
+    public static final int NORM_OFFSET = 60;
     public static final int EMBEDDING_OFFSET = 64;
     /** Start of the part of the slot summed before the per-key step. */
     static final int PAYLOAD_OFFSET = CONTENT_OFFSET_OFFSET;
@@ -144,6 +146,7 @@ public final class SlotLayout {
         chunk.putFloat(slotBase + CONFIDENCE_OFFSET, confidence);
         chunk.putFloat(slotBase + ACTIVATION_OFFSET, activation);
         chunk.putFloat(slotBase + DECAY_RATE_OFFSET, decayRate);
+        chunk.putFloat(slotBase + NORM_OFFSET, embedding == null ? 0f : norm(embedding));
         if (embedding != null) {
             int at = slotBase + EMBEDDING_OFFSET;
             for (float value : embedding) {
@@ -154,6 +157,19 @@ public final class SlotLayout {
     }
 
     /**
+     * The Euclidean norm of {@code embedding}, summed in double so that neither tiny nor huge finite
+     * values under- or overflow on the way; a norm past the float range is stored as infinity, which
+     * recall treats as "compute it again" ({@link Recall}).
+     */
+    static float norm(float[] embedding) {
+        double sum = 0;
+        for (float value : embedding) {
+            sum += (double) value * value;
+        }
+        return (float) Math.sqrt(sum);
+    }
+
+    /**
      * Copies the payload of a committed slot ({@code [32, slotSize)}: scalars, kind, record length,
      * embedding) into an unpublished one, pointing it at {@code contentOffset}, where its record now is.
      */
@@ -161,6 +177,21 @@ public final class SlotLayout {
                             long contentOffset) {
         to.put(toBase + PAYLOAD_OFFSET, from, fromBase + PAYLOAD_OFFSET, slotSize - PAYLOAD_OFFSET);
         to.putLong(toBase + CONTENT_OFFSET_OFFSET, contentOffset);
+        if (to.getFloat(toBase + NORM_OFFSET) == 0f && to.getInt(toBase + KIND_OFFSET) == KIND_MEMORY) {
+            // Written before norms were stored: the copy gets its norm (still 0 for a zero vector).
+            to.putFloat(toBase + NORM_OFFSET, (float) Math.sqrt(squaredNorm(to, toBase, (slotSize - EMBEDDING_OFFSET) / Float.BYTES)));
+        }
+    }
+
+    /** The squared Euclidean norm of the first {@code dimension} embedding values of a slot, summed in double. */
+    static double squaredNorm(ByteBuffer chunk, int slotBase, int dimension) {
+        double sum = 0;
+        int at = slotBase + EMBEDDING_OFFSET;
+        for (int i = 0; i < dimension; i++, at += Float.BYTES) {
+            double value = chunk.getFloat(at);
+            sum += value * value;
+        }
+        return sum;
     }
 
     /** Starts the slot checksum with the payload part, {@code [32, slotSize)}. */
@@ -226,6 +257,7 @@ public final class SlotLayout {
     static final FloatField CONFIDENCE = new FloatField(CONFIDENCE_OFFSET);
     static final FloatField ACTIVATION = new FloatField(ACTIVATION_OFFSET);
     static final FloatField DECAY_RATE = new FloatField(DECAY_RATE_OFFSET);
+    static final FloatField NORM = new FloatField(NORM_OFFSET);
 
     static float[] embedding(ByteBuffer chunk, int slotBase, int dimension) {
         float[] values = new float[dimension];

@@ -25,6 +25,9 @@ import java.util.function.LongFunction;
  *                           record which ranges are forced, when and on which thread
  * @param compactors         makes the compactor of a store; a seam for tests that plug in a
  *                           deliberately broken compaction
+ * @param scorer             the dot-product loop recall runs ({@link VectorScorers#best()} by default)
+ * @param recallThreads      threads one recall scans with, the caller's included (the available
+ *                           processors by default)
  */
 public record StoreOptions(
         int embeddingDimension,
@@ -36,7 +39,9 @@ public record StoreOptions(
         boolean growAhead,
         LongFunction<SlotAllocator> allocatorFactory,
         Forcer forcer,
-        Function<MemoryStore, Compactor> compactors) {
+        Function<MemoryStore, Compactor> compactors,
+        VectorScorer scorer,
+        int recallThreads) {
 
     public static final int DEFAULT_DIMENSION = 768;
     public static final int DEFAULT_MAX_CONTENT_BYTES = 1 << 20;
@@ -58,6 +63,10 @@ public record StoreOptions(
         Objects.requireNonNull(allocatorFactory, "allocatorFactory");
         Objects.requireNonNull(forcer, "forcer");
         Objects.requireNonNull(compactors, "compactors");
+        Objects.requireNonNull(scorer, "scorer");
+        if (recallThreads < 1) {
+            throw new IllegalArgumentException("recallThreads must be at least 1, was " + recallThreads);
+        }
         if (embeddingDimension < 1 || embeddingDimension > SlotLayout.MAX_DIMENSION) {
             throw new IllegalArgumentException("embeddingDimension must be in 1.." + SlotLayout.MAX_DIMENSION
                     + ", was " + embeddingDimension);
@@ -87,7 +96,8 @@ public record StoreOptions(
         return new StoreOptions(DEFAULT_DIMENSION, Durability.INTERVAL, Duration.ofMillis(100),
                 DEFAULT_MAX_CONTENT_BYTES, slotChunks(DEFAULT_DIMENSION, FIRST_CHUNK_BYTES, DEFAULT_MAX_CHUNK_BYTES),
                 contentChunks(FIRST_CHUNK_BYTES, DEFAULT_MAX_CHUNK_BYTES, DEFAULT_MAX_CONTENT_BYTES), true,
-                AtomicSlotAllocator::new, Forcer.MSYNC, Compactor::new);
+                AtomicSlotAllocator::new, Forcer.MSYNC, Compactor::new,
+                VectorScorers.best(), Runtime.getRuntime().availableProcessors());
     }
 
     /** Slot chunks of about {@code firstBytes}, doubling up to at most {@code maxBytes} (whole slots, at least one). */
@@ -112,12 +122,12 @@ public record StoreOptions(
                 ? ChunkSeries.fixed(Math.max(1, slotChunks.first() * slotSize / SlotLayout.slotSize(dimension)))
                 : slotChunks(dimension, slotChunks.first() * slotSize, slotChunks.max() * slotSize);
         return new StoreOptions(dimension, durability, syncInterval, maxContentBytes, slots, contentChunks,
-                growAhead, allocatorFactory, forcer, compactors);
+                growAhead, allocatorFactory, forcer, compactors, scorer, recallThreads);
     }
 
     public StoreOptions withDurability(Durability mode, Duration interval) {
         return new StoreOptions(embeddingDimension, mode, interval, maxContentBytes, slotChunks, contentChunks,
-                growAhead, allocatorFactory, forcer, compactors);
+                growAhead, allocatorFactory, forcer, compactors, scorer, recallThreads);
     }
 
     /** Another content limit; the content chunks keep their first size and grow to hold the largest record. */
@@ -126,7 +136,7 @@ public record StoreOptions(
                 ? ChunkSeries.fixed(Math.max(contentChunks.first(), ContentRecordLayout.alignedChunkFor(bytes)))
                 : contentChunks(contentChunks.first(), contentChunks.max(), bytes);
         return new StoreOptions(embeddingDimension, durability, syncInterval, bytes, slotChunks, content,
-                growAhead, allocatorFactory, forcer, compactors);
+                growAhead, allocatorFactory, forcer, compactors, scorer, recallThreads);
     }
 
     /** Chunks of one size in both files: {@code slots} slots, {@code contentBytes} bytes. */
@@ -136,29 +146,35 @@ public record StoreOptions(
 
     public StoreOptions withChunks(ChunkSeries slots, ChunkSeries content) {
         return new StoreOptions(embeddingDimension, durability, syncInterval, maxContentBytes, slots, content,
-                growAhead, allocatorFactory, forcer, compactors);
+                growAhead, allocatorFactory, forcer, compactors, scorer, recallThreads);
     }
 
     /** With or without growing the next chunk in the background; tests that count growth steps turn it off. */
     public StoreOptions withGrowAhead(boolean enabled) {
         return new StoreOptions(embeddingDimension, durability, syncInterval, maxContentBytes, slotChunks,
-                contentChunks, enabled, allocatorFactory, forcer, compactors);
+                contentChunks, enabled, allocatorFactory, forcer, compactors, scorer, recallThreads);
     }
 
     public StoreOptions withAllocator(LongFunction<SlotAllocator> factory) {
         return new StoreOptions(embeddingDimension, durability, syncInterval, maxContentBytes, slotChunks,
-                contentChunks, growAhead, factory, forcer, compactors);
+                contentChunks, growAhead, factory, forcer, compactors, scorer, recallThreads);
     }
 
     /** Another way to force ranges to disk; tests record the forces with it. */
     public StoreOptions withForcer(Forcer replacement) {
         return new StoreOptions(embeddingDimension, durability, syncInterval, maxContentBytes, slotChunks,
-                contentChunks, growAhead, allocatorFactory, replacement, compactors);
+                contentChunks, growAhead, allocatorFactory, replacement, compactors, scorer, recallThreads);
     }
 
     /** Another compactor; tests plug in deliberately broken ones to show the checks catch them. */
     StoreOptions withCompactors(Function<MemoryStore, Compactor> factory) {
         return new StoreOptions(embeddingDimension, durability, syncInterval, maxContentBytes, slotChunks,
-                contentChunks, growAhead, allocatorFactory, forcer, factory);
+                contentChunks, growAhead, allocatorFactory, forcer, factory, scorer, recallThreads);
+    }
+
+    /** Another recall loop and number of threads per recall; tests and benchmarks compare the paths with it. */
+    public StoreOptions withRecall(VectorScorer loop, int threads) {
+        return new StoreOptions(embeddingDimension, durability, syncInterval, maxContentBytes, slotChunks,
+                contentChunks, growAhead, allocatorFactory, forcer, compactors, loop, threads);
     }
 }

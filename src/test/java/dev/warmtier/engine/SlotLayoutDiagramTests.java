@@ -30,7 +30,7 @@ class SlotLayoutDiagramTests {
         }
     }
 
-    /** The fixed part of a slot by the constants, in the drawing's labels; "zero" is the unused word. */
+    /** The fixed part of a slot by the constants, in the drawing's labels. */
     static final Map<String, Field> FIELDS = fields(
             new Field("state", SlotLayout.STATE_OFFSET, Integer.BYTES),
             new Field("crc32c", SlotLayout.CRC_OFFSET, Integer.BYTES),
@@ -43,7 +43,7 @@ class SlotLayoutDiagramTests {
             new Field("confid.", SlotLayout.CONFIDENCE_OFFSET, Float.BYTES),
             new Field("activ.", SlotLayout.ACTIVATION_OFFSET, Float.BYTES),
             new Field("decay", SlotLayout.DECAY_RATE_OFFSET, Float.BYTES),
-            new Field("zero", SlotLayout.DECAY_RATE_OFFSET + Float.BYTES, Integer.BYTES));
+            new Field("norm", SlotLayout.NORM_OFFSET, Float.BYTES));
 
     private static Map<String, Field> fields(Field... fields) {
         Map<String, Field> byName = new LinkedHashMap<>();
@@ -69,7 +69,7 @@ class SlotLayoutDiagramTests {
     }
 
     @Test
-    void theWritersFillEveryFixedByteButTheZeroWord() {
+    void theWritersFillEveryFixedByte() {
         int size = SlotLayout.slotSize(1);
         ByteBuffer slot = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
         // Values none of whose bytes is zero, so every byte a field owns shows it was written.
@@ -81,12 +81,9 @@ class SlotLayoutDiagramTests {
         SlotLayout.writeVersioned(slot, 0, crc, longs, longs, longs);
         SlotLayout.stateOrdered(slot, 0, ints);
 
-        Field zero = FIELDS.get("zero");
+        assertThat(SlotLayout.NORM.get(slot, 0)).as("the norm of a one-value embedding").isEqualTo(floats);
         for (int at = 0; at < SlotLayout.EMBEDDING_OFFSET; at++) {
-            boolean inZeroWord = at >= zero.offset() && at < zero.end();
-            if (inZeroWord) {
-                assertThat(slot.get(at)).as("byte %d of the zero word", at).isZero();
-            } else if (at >= SlotLayout.CRC_OFFSET && at < SlotLayout.CRC_OFFSET + Integer.BYTES) {
+            if (at >= SlotLayout.CRC_OFFSET && at < SlotLayout.CRC_OFFSET + Integer.BYTES) {
                 continue; // the checksum's bytes may be zero by chance; the others may not
             } else {
                 assertThat(slot.get(at)).as("byte %d, which some field owns", at).isNotZero();

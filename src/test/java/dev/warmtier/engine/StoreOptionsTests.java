@@ -19,7 +19,7 @@ class StoreOptionsTests {
     private static StoreOptions options(int dimension, Durability durability, Duration interval, int maxContent,
                                         ChunkSeries slots, ChunkSeries content) {
         return new StoreOptions(dimension, durability, interval, maxContent, slots, content, false,
-                AtomicSlotAllocator::new, Forcer.MSYNC, Compactor::new);
+                AtomicSlotAllocator::new, Forcer.MSYNC, Compactor::new, VectorScorers.scalar(), 1);
     }
 
     private static StoreOptions withDimension(int dimension) {
