@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 shopt -s nullglob
-reports=(target/surefire-reports/TEST-*.xml target/failsafe-reports/TEST-*.xml)
+reports=(target/surefire-reports/TEST-*.xml target/surefire-reports-vector-api/TEST-*.xml target/failsafe-reports/TEST-*.xml)
 if (( ${#reports[@]} == 0 )); then
     echo "no test reports under target/surefire-reports or target/failsafe-reports" >&2
     exit 1

@@ -111,6 +111,17 @@ final class RecallOracle {
                         hit.score(), i - 1, before.memory().id(), before.score(), context).isTrue();
             }
         }
+        // Equal embeddings score the same float: of those, the smaller ids come first, so no id
+        // missing from the hits may be smaller than a hit with its embedding.
+        for (RecallHit hit : hits) {
+            String key = key(live.get(hit.memory().id()));
+            reference.keySet().forEach(id -> {
+                if (!seen.contains(id) && key.equals(key(live.get(id))) && id.compareTo(hit.memory().id()) < 0) {
+                    throw new AssertionError(id + " has the embedding of hit " + hit.memory().id()
+                            + " and a smaller id, so it comes first, but is missing: " + context);
+                }
+            });
+        }
         // Nothing clearly better than the last hit is missing; when fewer than k came back, nothing
         // clearly passing the filter is missing.
         double floor = hits.size() == query.k() ? hits.get(hits.size() - 1).score() + TOLERANCE
@@ -120,6 +131,11 @@ final class RecallOracle {
                 assertThat(seen).as("%s (score %s) is among the hits: %s", id, score, context).contains(id);
             }
         });
+    }
+
+    /** What decides a score exactly: the embedding (a missing one is zeros). */
+    private String key(MemoryWrite write) {
+        return java.util.Arrays.toString(write.embedding() == null ? new float[dimension] : write.embedding());
     }
 
     static String describe(List<RecallHit> hits) {
