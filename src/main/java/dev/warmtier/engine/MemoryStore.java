@@ -102,6 +102,7 @@ public final class MemoryStore implements AutoCloseable {
         final LongAdder compactionFailures = new LongAdder();
         final LongAdder bytesReclaimed = new LongAdder();
         final LongAdder compactionMillis = new LongAdder();
+        final LongAdder recallScanned = new LongAdder();
     }
 
     private final Counters counters = new Counters();
@@ -445,7 +446,14 @@ public final class MemoryStore implements AutoCloseable {
      */
     public RecallResult recall(RecallQuery query) {
         MemoryRules.checkEmbedding(query.embedding(), dimension);
-        return new Recall(this, gate, query).run();
+        RecallResult result = new Recall(this, gate, query).run();
+        counters.recallScanned.add(result.scanned());
+        return result;
+    }
+
+    /** Live memories recalls scored since open, over every pass. */
+    public long recallScanned() {
+        return counters.recallScanned.sum();
     }
 
     // ---- compaction ------------------------------------------------------------------------

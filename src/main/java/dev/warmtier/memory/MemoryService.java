@@ -6,6 +6,8 @@ import dev.warmtier.engine.MemoryRules;
 import dev.warmtier.engine.MemoryStore;
 import dev.warmtier.engine.MemoryWrite;
 import dev.warmtier.engine.PutResult;
+import dev.warmtier.engine.RecallHit;
+import dev.warmtier.engine.RecallQuery;
 import dev.warmtier.engine.ScanPage;
 import dev.warmtier.engine.StoreClosedException;
 import dev.warmtier.engine.StoredMemory;
@@ -35,11 +37,13 @@ public class MemoryService {
     private final SpaceRegistry spaces;
     private final WarmTierMeters meters;
     private final long maxPageBytes;
+    private final int dimension;
 
     public MemoryService(SpaceRegistry spaces, WarmTierMeters meters, WarmTierProperties properties) {
         this.spaces = spaces;
         this.meters = meters;
         this.maxPageBytes = properties.maxPageBytes();
+        this.dimension = properties.embeddingDimension();
     }
 
     /** A stored memory and whether the write created it (201) or replaced it (200). */
@@ -157,6 +161,32 @@ public class MemoryService {
             String next = page.more() ? Cursors.of(items.get(items.size() - 1).id()) : null;
             return new MemoryPage(items, next);
         });
+    }
+
+    /**
+     * The {@code k} live memories most similar to the request's embedding, best first; see
+     * {@link MemoryStore#recall}. Timed under {@code warmtier.recall}.
+     */
+    public RecallResponse recall(String space, RecallRequest request, boolean withEmbedding) {
+        if (request == null) {
+            throw new InvalidRequestException("body", "must be a JSON object with at least embedding");
+        }
+        if (request.embedding() == null) {
+            throw new InvalidRequestException("embedding", "is required: the query, exactly "
+                    + dimension + " finite floats");
+        }
+        return meters.timeRecall(space, () -> onStore(space, store -> {
+            RecallQuery query = new RecallQuery(request.embedding(),
+                    request.k() == null ? RecallQuery.DEFAULT_K : request.k(),
+                    request.minConfidence() == null ? 0f : request.minConfidence(),
+                    request.minScore() == null ? -1f : request.minScore(), withEmbedding);
+            List<RecallResponse.Result> results = new ArrayList<>();
+            for (RecallHit hit : store.recall(query).hits()) {
+                results.add(new RecallResponse.Result(hit.memory().id(), hit.score(),
+                        MemoryResource.of(space, hit.memory())));
+            }
+            return new RecallResponse(results);
+        }));
     }
 
     /** Puts each item on its own, with its own preconditions; one result per item, in order. */

@@ -59,7 +59,8 @@ public class WarmTierMeters implements SpaceListener {
      * The meters of one open space, and the store they are about: a check of a dropped store
      * that finishes after its space was created again must not count for the new one.
      */
-    private record SpaceMeters(MemoryStore source, Timer store, Timer get, Timer delete, Timer batch, Timer check,
+    private record SpaceMeters(MemoryStore source, Timer store, Timer get, Timer delete, Timer batch, Timer recall,
+                               Timer check,
                                Counter violationsFound, AtomicLong latestViolations, List<Meter> all) {
     }
 
@@ -96,6 +97,10 @@ public class WarmTierMeters implements SpaceListener {
         return time(space, SpaceMeters::batch, operation);
     }
 
+    public <T> T timeRecall(String space, Supplier<T> operation) {
+        return time(space, SpaceMeters::recall, operation);
+    }
+
     /**
      * Records one invariant check of a space's store: its duration, and the violations it found
      * ({@code null} when the check could not read the store: the gauge then shows NaN).
@@ -124,6 +129,7 @@ public class WarmTierMeters implements SpaceListener {
         Timer get = timer("warmtier.get", "Attempts to read one memory, 404s included", tags, all);
         Timer delete = timer("warmtier.delete", "Attempts to delete one memory, 404s included", tags, all);
         Timer batch = timer("warmtier.batch", "Batch requests, whole", tags, all);
+        Timer recall = timer("warmtier.recall", "Recalls of the space, refused ones included", tags, all);
         Timer check = Timer.builder("warmtier.check").description("Invariant checks of the space (background "
                 + "checks are paced, so they take longer than on-demand ones)").tags(tags).register(registry);
         all.add(check);
@@ -181,7 +187,11 @@ public class WarmTierMeters implements SpaceListener {
         gauge("warmtier.slots.dead.share", "Share of allocated slots that hold no live memory (replaced, deleted, "
                 + "abandoned): what a compaction would reclaim", null, store, tags, all, WarmTierMeters::deadShare);
 
-        spaces.put(name, new SpaceMeters(store, storeTimer, get, delete, batch, check, violationsFound,
+        counter("warmtier.recall.scanned", "Live memories recalls scored (a recall scores every live memory of "
+                + "the space, again when a compaction's switch made it start over)", store, tags, all,
+                MemoryStore::recallScanned);
+
+        spaces.put(name, new SpaceMeters(store, storeTimer, get, delete, batch, recall, check, violationsFound,
                 latestViolations, List.copyOf(all)));
     }
 

@@ -15,7 +15,7 @@ import tools.jackson.databind.type.LogicalType;
 
 /**
  * Strict JSON reading: a field the request does not have, a key given twice, a value of the wrong
- * type, a number given as a string (or the other way round), an embedding given as a string or past
+ * type, a number given as a string (or the other way round), a fraction where a whole number belongs, an embedding given as a string or past
  * the float range, trailing content, deep nesting or more tokens than any valid request holds is a
  * 400 naming the problem, never a silent guess.
  */
@@ -33,6 +33,7 @@ class JsonConfiguration {
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
                 .withCoercionConfig(LogicalType.Textual, config -> config
                         .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
