@@ -81,7 +81,7 @@ stop_server() {
 trap stop_server EXIT
 
 echo "starting $jar (data dir $data_dir, log $server_log)"
-java -XX:+ExitOnOutOfMemoryError -jar "$jar" --server.port=0 --warmtier.data-dir="$data_dir" < /dev/null > "$server_log" 2>&1 &
+java -XX:+ExitOnOutOfMemoryError --add-modules jdk.incubator.vector -jar "$jar" --server.port=0 --warmtier.data-dir="$data_dir" < /dev/null > "$server_log" 2>&1 &
 server_pid=$!
 
 # Port 0 lets the OS pick a free port, race-free; Tomcat logs the one it got.

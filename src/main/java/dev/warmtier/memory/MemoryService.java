@@ -8,6 +8,8 @@ import dev.warmtier.engine.MemoryWrite;
 import dev.warmtier.engine.PutResult;
 import dev.warmtier.engine.RecallHit;
 import dev.warmtier.engine.RecallQuery;
+import dev.warmtier.engine.VectorScorer;
+import dev.warmtier.engine.VectorScorers;
 import dev.warmtier.engine.ScanPage;
 import dev.warmtier.engine.StoreClosedException;
 import dev.warmtier.engine.StoredMemory;
@@ -23,6 +25,8 @@ import dev.warmtier.system.RequestLimits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 
 /**
@@ -34,6 +38,8 @@ import org.springframework.stereotype.Service;
 @Service
 public class MemoryService {
 
+    private static final Logger LOG = LoggerFactory.getLogger(MemoryService.class);
+
     private final SpaceRegistry spaces;
     private final WarmTierMeters meters;
     private final long maxPageBytes;
@@ -44,6 +50,13 @@ public class MemoryService {
         this.meters = meters;
         this.maxPageBytes = properties.maxPageBytes();
         this.dimension = properties.embeddingDimension();
+        VectorScorer loop = VectorScorers.best();
+        if (loop == VectorScorers.scalar()) {
+            LOG.warn("Recall scans with the scalar loop, at about half the memory bandwidth: start the JVM with "
+                    + "--add-modules jdk.incubator.vector for the Vector API loop");
+        } else {
+            LOG.info("Recall scans with the {} loop", loop.name());
+        }
     }
 
     /** A stored memory and whether the write created it (201) or replaced it (200). */
