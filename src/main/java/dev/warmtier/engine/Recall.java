@@ -272,6 +272,11 @@ final class Recall {
             private long scan(long from, long to) {
                 LiveSlots live = scanning.live();
                 SlotFile slots = scanning.slots();
+                int slotSize = slots.slotSize();
+                // The chunk of the slot before, so consecutive slots do not look their chunk up again.
+                ByteBuffer chunk = null;
+                long chunkFirst = 0;
+                long chunkEnd = 0;
                 long count = 0;
                 for (long word = from >>> 6; word < to >>> 6; word++) {
                     long bits = live.word(word);
@@ -279,8 +284,13 @@ final class Recall {
                         long slot = (word << 6) + Long.numberOfTrailingZeros(bits);
                         bits &= bits - 1;
                         count++;
-                        ByteBuffer chunk = slots.chunkOf(slot);
-                        int base = slots.baseOf(slot);
+                        if (slot >= chunkEnd || slot < chunkFirst) {
+                            int index = slots.chunkIndexOf(slot);
+                            chunk = slots.chunk(index);
+                            chunkFirst = slots.firstSlotOf(index);
+                            chunkEnd = chunkFirst + slots.slotsIn(index);
+                        }
+                        int base = (int) (slot - chunkFirst) * slotSize;
                         if (SlotLayout.CONFIDENCE.get(chunk, base) < query.minConfidence()) {
                             continue;
                         }

@@ -114,6 +114,25 @@ final class SlotFile extends ChunkedFile {
         return chunks.chunk(series.index(slot)).buffer;
     }
 
+    /** The number of the chunk holding {@code slot}; with {@link #firstSlotOf} and {@link #chunk} a scan finds its chunk once per chunk. */
+    int chunkIndexOf(long slot) {
+        return series.index(slot);
+    }
+
+    /** The first slot of chunk {@code index}; the chunk holds {@link #slotsIn} slots from it. */
+    long firstSlotOf(int index) {
+        return series.start(index);
+    }
+
+    long slotsIn(int index) {
+        return series.size(index);
+    }
+
+    /** Mapped chunk {@code index}, which must be below the chunk count. */
+    ByteBuffer chunk(int index) {
+        return chunks.chunk(index).buffer;
+    }
+
     /** Byte offset of {@code slot} inside its chunk. */
     int baseOf(long slot) {
         return (int) (slot - series.start(series.index(slot))) * slotSize;

@@ -14,7 +14,10 @@ public interface VectorScorer {
 
     /**
      * The dot product of {@code query} with the {@code query.length} little-endian floats of
-     * {@code buffer} starting at byte {@code offset}, summed in float.
+     * {@code buffer} (in little-endian order, as every mapped chunk is) starting at byte
+     * {@code offset}, summed in float.
+     *
+     * @throws IndexOutOfBoundsException when those floats are not all inside the buffer's limit
      */
     float dot(float[] query, ByteBuffer buffer, int offset);
 

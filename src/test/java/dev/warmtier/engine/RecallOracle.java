@@ -113,14 +113,15 @@ final class RecallOracle {
         }
         // Equal embeddings score the same float: of those, the smaller ids come first, so no id
         // missing from the hits may be smaller than a hit with its embedding.
+        Map<String, List<String>> idsByEmbedding = new java.util.HashMap<>();
+        reference.keySet().forEach(id -> idsByEmbedding.computeIfAbsent(key(live.get(id)), e -> new ArrayList<>()).add(id));
         for (RecallHit hit : hits) {
-            String key = key(live.get(hit.memory().id()));
-            reference.keySet().forEach(id -> {
-                if (!seen.contains(id) && key.equals(key(live.get(id))) && id.compareTo(hit.memory().id()) < 0) {
+            for (String id : idsByEmbedding.get(key(live.get(hit.memory().id())))) {
+                if (!seen.contains(id) && id.compareTo(hit.memory().id()) < 0) {
                     throw new AssertionError(id + " has the embedding of hit " + hit.memory().id()
                             + " and a smaller id, so it comes first, but is missing: " + context);
                 }
-            });
+            }
         }
         // Nothing clearly better than the last hit is missing; when fewer than k came back, nothing
         // clearly passing the filter is missing.

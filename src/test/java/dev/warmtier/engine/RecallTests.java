@@ -111,9 +111,31 @@ class RecallTests {
             for (int i = 0; i < embedding.length; i++) {
                 exact += (double) query[i] * embedding[i];
             }
+            org.assertj.core.data.Offset<Double> rounding = org.assertj.core.data.Offset.offset(1e-3 * Math.max(1, Math.abs(exact)));
             for (VectorScorer scorer : scorers()) {
                 assertThat((double) scorer.dot(query, slot, 64)).as("%s, round %d", scorer.name(), round)
-                        .isCloseTo(exact, org.assertj.core.data.Offset.offset(1e-3 * Math.max(1, Math.abs(exact))));
+                        .isCloseTo(exact, rounding);
+            }
+            ByteBuffer onHeap = ByteBuffer.allocate(slot.capacity()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            onHeap.put(0, slot, 0, slot.capacity());
+            assertThat((double) VectorScorers.scalar().dot(query, onHeap, 64)).as("scalar, heap buffer").isCloseTo(exact, rounding);
+            assertThat(ScalarScorer.dotChecked(query, slot, 64)).as("raw and checked reads of a direct buffer")
+                    .isEqualTo(VectorScorers.scalar().dot(query, slot, 64));
+        }
+        assertThat(ScalarScorer.readsRaw()).as("direct buffers read raw on this (little-endian) JVM").isTrue();
+    }
+
+    @Test
+    void aLoopNeverReadsPastItsBuffer() {
+        ByteBuffer direct = ByteBuffer.allocateDirect(64 + 16 * Float.BYTES).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer heap = ByteBuffer.allocate(64 + 16 * Float.BYTES).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (VectorScorer scorer : scorers()) {
+            for (ByteBuffer buffer : List.of(direct, heap)) {
+                assertThat(scorer.dot(new float[16], buffer, 64)).isZero();
+                assertThatThrownBy(() -> scorer.dot(new float[17], buffer, 64)).as("%s, %s", scorer.name(), buffer)
+                        .isInstanceOf(IndexOutOfBoundsException.class);
+                assertThatThrownBy(() -> scorer.dot(new float[16], buffer, -4)).as("%s, %s", scorer.name(), buffer)
+                        .isInstanceOf(IndexOutOfBoundsException.class);
             }
         }
     }
