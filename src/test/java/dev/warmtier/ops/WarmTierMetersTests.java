@@ -73,6 +73,10 @@ class WarmTierMetersTests {
                 "{\"memories\":[{\"id\":\"b1\",\"content\":\"x\"},{\"id\":\"b2\",\"content\":\"y\"}]}").status())
                 .isEqualTo(200);
         assertThat(http.send("GET", "/actuator/warmtier/metered", null).status()).isEqualTo(200);
+        String query = "{\"embedding\":" + java.util.Arrays.toString(new float[DIMENSION]) + ",\"k\":2}";
+        assertThat(http.send("POST", "/api/v1/spaces/metered/recall", query).status()).isEqualTo(200);
+        assertThat(http.send("POST", "/api/v1/spaces/metered/recall", query).status()).isEqualTo(200);
+        assertThat(http.send("POST", "/api/v1/spaces/metered/recall", "{\"k\":2}").status()).isEqualTo(400);
 
         String scrape = scrape(http);
         String space = "space=\"metered\"";
@@ -82,6 +86,9 @@ class WarmTierMetersTests {
         assertThat(value(scrape, "warmtier_delete_seconds_count", space)).isEqualTo(1);
         assertThat(value(scrape, "warmtier_batch_seconds_count", space)).isEqualTo(1);
         assertThat(value(scrape, "warmtier_check_seconds_count", space)).isEqualTo(1);
+        // Two recalls, each scoring the four live memories; the one without a query is refused before it is timed.
+        assertThat(value(scrape, "warmtier_recall_seconds_count", space)).isEqualTo(2);
+        assertThat(value(scrape, "warmtier_recall_scanned_total", space)).isEqualTo(8);
         assertThat(scrape).contains("warmtier_store_seconds_bucket{" + space + ",le=\"1.0E-6\"}")
                 .contains("warmtier_get_seconds_bucket{" + space + ",le=\"+Inf\"} 2");
         // Gauges from the engine's counters: m0, m1, b1, b2 live; six slots (three PUTs, a delete, two items).
