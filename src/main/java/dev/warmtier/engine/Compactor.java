@@ -153,6 +153,11 @@ class Compactor {
             throw new IllegalStateException("compaction of " + store.directory() + " copied " + copies.size()
                     + " memories but " + liveCount + " are live; the old generation stays current");
         }
+        long marked = copiedLive.count();
+        if (marked != copies.size()) {
+            throw new IllegalStateException("compaction of " + store.directory() + " marked " + marked
+                    + " copies live for recall but made " + copies.size() + "; the old generation stays current");
+        }
     }
 
     CompactionReport run() {

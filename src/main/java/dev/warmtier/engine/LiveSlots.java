@@ -56,8 +56,12 @@ final class LiveSlots {
         }
     }
 
-    boolean isLive(long slot) {
-        return (word(slot >>> 6) & (1L << slot)) != 0;
+    /**
+     * Makes the page holding {@code slot} exist, before the compute that will {@link #set} it: so
+     * the set, which comes after the slot is published, never allocates (and never fails).
+     */
+    void reserve(long slot) {
+        pageFor(slot);
     }
 
     /**

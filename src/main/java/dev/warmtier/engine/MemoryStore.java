@@ -251,6 +251,12 @@ public final class MemoryStore implements AutoCloseable {
             SlotAppender.Claim claim = a.appender().claim(idBytes, contentBytes, SlotLayout.KIND_MEMORY, write);
             Decision decision = new Decision();
             try {
+                a.live().reserve(claim.slot());
+            } catch (RuntimeException | Error e) {
+                a.appender().settle(claim, false); // gives the claimed slot up, as a failed write does
+                throw e;
+            }
+            try {
                 a.index().compute(id, (key, current) -> {
                     decision.previous = current;
                     if (!precondition.holds(current, expectedVersion)) {

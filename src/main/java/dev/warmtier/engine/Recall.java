@@ -53,6 +53,11 @@ final class Recall {
     static final int MIN_SLOTS_PER_THREAD = 16_384;
     /** Scans of one recall at most; only writes replacing its best memories meanwhile make it scan again. */
     static final int MAX_PASSES = 4;
+    /** Rounds of scanning the slots claimed during a pass, at its end. */
+    static final int TAIL_ROUNDS = 3;
+    /** Best first: higher score, then smaller id. */
+    static final Comparator<Best.Candidate> RANKING = Comparator.comparingDouble((Best.Candidate c) -> -c.score())
+            .thenComparing(Best.Candidate::id);
     static final float MIN_NORM = 1e-18f;
     static final float MAX_NORM = 1e18f;
 
@@ -99,16 +104,19 @@ final class Recall {
             if (answer == null) {
                 continue; // a generation switch: start again on the new generation
             }
-            boolean shortOfK = answer.hits.size() < query.k() && answer.moreExisted && answer.lost > 0;
-            if (!shortOfK || passes >= MAX_PASSES) {
+            if (!answer.incomplete || passes >= MAX_PASSES) {
                 return new RecallResult(answer.hits, scanned, passes);
             }
             capacity += answer.lost;
         }
     }
 
-    /** What a pass found: the hits, how many candidates it dropped as duplicates or unreadable, and whether any did not fit. */
-    private record Answer(List<RecallHit> hits, int lost, boolean moreExisted) {
+    /**
+     * What a pass found: the hits; how many of the parts' candidates it left out as a second version
+     * of an id or unreadable; and whether a candidate a part dropped for want of room might belong
+     * among the hits (then the pass is scanned again with room for as many more).
+     */
+    private record Answer(List<RecallHit> hits, int lost, boolean incomplete) {
     }
 
     /** One scan of one generation, cut into batches that the caller and the workers take in turn. */
@@ -152,6 +160,9 @@ final class Recall {
                 }
             }
             awaitUninterruptibly(helped);
+            if (failure.get() == null && !gaveWay) {
+                scanTail(own);
+            }
             Throwable failed = failure.get();
             if (failed instanceof RuntimeException e) {
                 throw e;
@@ -180,34 +191,81 @@ final class Recall {
             }
         }
 
-        /** The best k of what the parts kept, each id once, read whole; inside the gate, in the scanned generation. */
+        /**
+         * The slots claimed since the pass began, past the range the parts scanned: a write that
+         * replaces a memory during the scan puts its new version there, after clearing the old
+         * one's bit, maybe behind the scan. Scanned by the caller, a few rounds while writes go on.
+         */
+        private void scanTail(Part own) {
+            long covered = batches * BATCH_SLOTS;
+            for (int round = 0; round < TAIL_ROUNDS; round++) {
+                gate.enter();
+                try {
+                    if (store.active() != scanning) {
+                        gaveWay = true;
+                        return;
+                    }
+                    long next = scanning.allocator().next();
+                    if (next <= covered) {
+                        return;
+                    }
+                    long end = (next + BATCH_SLOTS - 1) / BATCH_SLOTS * BATCH_SLOTS;
+                    scanned.addAndGet(own.scan(covered, end));
+                    covered = end;
+                } finally {
+                    gate.exit();
+                }
+            }
+        }
+
+        /**
+         * The best k of what the parts kept, each id once, read whole; inside the gate, in the
+         * scanned generation. Without losses the merge of the parts' best k is the best k. A loss (a
+         * second version of an id, or an unreadable memory) frees a place that a candidate some
+         * part dropped for want of room might have taken: it might have, when that part's worst
+         * kept candidate ranks above the last hit, or there are fewer than k hits.
+         */
         private Answer answer(List<Best> found) {
             List<Best.Candidate> candidates = new ArrayList<>();
-            boolean moreExisted = false;
             for (Best best : found) {
                 best.addTo(candidates);
-                moreExisted |= best.dropped > 0;
             }
-            candidates.sort(Comparator.comparing((Best.Candidate c) -> -c.score()).thenComparing(Best.Candidate::id));
+            int lost = 0;
+            for (Best best : found) {
+                lost += best.unreadable();
+            }
+            candidates.sort(RANKING);
             List<RecallHit> hits = new ArrayList<>(Math.min(query.k(), candidates.size()));
             Set<String> ids = new HashSet<>();
-            int lost = 0;
+            Best.Candidate last = null;
             for (Best.Candidate candidate : candidates) {
                 if (hits.size() == query.k()) {
                     break;
                 }
-                if (!ids.add(candidate.id())) {
-                    lost++; // its other version, replaced during the scan, scored better and is kept
+                if (ids.contains(candidate.id())) {
+                    lost++; // its other version, replaced during the scan, ranks better and is kept
                     continue;
                 }
                 try {
                     hits.add(new RecallHit(scanning.reader().readSlot(candidate.id(), candidate.slot(),
                             query.withEmbedding()), candidate.score()));
+                    ids.add(candidate.id());
+                    last = candidate;
                 } catch (CorruptionException e) {
                     lost++; // counted by the reader; a GET of it fails the same way, the check reports it
                 }
             }
-            return new Answer(hits, lost, moreExisted);
+            boolean incomplete = false;
+            if (lost > 0) {
+                for (Best best : found) {
+                    Best.Candidate worst = best.worstKept();
+                    if (best.dropped > 0 && (last == null || hits.size() < query.k()
+                            || (worst != null && RANKING.compare(worst, last) < 0))) {
+                        incomplete = true;
+                    }
+                }
+            }
+            return new Answer(hits, lost, incomplete);
         }
 
         private void awaitUninterruptibly(CountDownLatch latch) {
@@ -308,6 +366,9 @@ final class Recall {
     /** The cosine similarity of the query with the slot's embedding, in [-1, 1]. */
     float cosine(ByteBuffer chunk, int base) {
         float norm = SlotLayout.NORM.get(chunk, base);
+        if (Float.floatToRawIntBits(norm) == SlotLayout.ZERO_VECTOR_NORM_BITS) {
+            return 0f; // stored as a zero vector (or without an embedding): 0 against everything
+        }
         if (norm >= MIN_NORM && norm <= MAX_NORM) {
             float score = scorer.dot(unit, chunk, base + SlotLayout.EMBEDDING_OFFSET) / norm;
             if (Float.isFinite(score)) {
@@ -347,6 +408,8 @@ final class Recall {
         private final float[] scores;
         private final long[] slots;
         private final String[] ids;
+        /** Entries whose record could not be read for their id: they rank below every readable one of their score. */
+        private final boolean[] unreadable;
         private int size;
         /** Candidates this heap dropped or refused because it was full: more live memories passed the filters. */
         long dropped;
@@ -357,6 +420,7 @@ final class Recall {
             this.scores = new float[capacity + 1];
             this.slots = new long[capacity + 1];
             this.ids = new String[capacity + 1];
+            this.unreadable = new boolean[capacity + 1];
         }
 
         void offer(float score, long slot) {
@@ -373,21 +437,41 @@ final class Recall {
             if (!worse(0, capacity)) {
                 return;
             }
+            boolean bad = unreadable[capacity];
             put(0, score, slot, ids[capacity]);
+            unreadable[0] = bad;
             siftDown(0);
         }
 
-        /** Adds what this heap holds to {@code to}, with every id read. */
+        /** Adds what this heap holds to {@code to}, with every id read; entries whose id cannot be read are left out. */
         void addTo(List<Candidate> to) {
             for (int i = 0; i < size; i++) {
-                to.add(new Candidate(scores[i], slots[i], id(i)));
+                String id = id(i);
+                if (!unreadable[i]) {
+                    to.add(new Candidate(scores[i], slots[i], id));
+                }
             }
+        }
+
+        /** Entries held whose record could not be read; after {@link #addTo}. */
+        int unreadable() {
+            int count = 0;
+            for (int i = 0; i < size; i++) {
+                count += unreadable[i] ? 1 : 0;
+            }
+            return count;
+        }
+
+        /** The entry that ranks last of those held, or null when none is held. */
+        Candidate worstKept() {
+            return size == 0 ? null : new Candidate(scores[0], slots[0], id(0));
         }
 
         private void put(int i, float score, long slot, String id) {
             scores[i] = score;
             slots[i] = slot;
             ids[i] = id;
+            unreadable[i] = false;
         }
 
         /** Whether entry i ranks below entry j. */
@@ -395,12 +479,22 @@ final class Recall {
             if (scores[i] != scores[j]) {
                 return scores[i] < scores[j];
             }
-            return id(i).compareTo(id(j)) > 0;
+            String a = id(i);
+            String b = id(j);
+            if (unreadable[i] || unreadable[j]) {
+                return unreadable[i] && (!unreadable[j] || slots[i] > slots[j]);
+            }
+            return a.compareTo(b) > 0;
         }
 
         private String id(int i) {
             if (ids[i] == null) {
-                ids[i] = reader.idOf(slots[i]);
+                try {
+                    ids[i] = reader.idOf(slots[i]);
+                } catch (CorruptionException e) {
+                    ids[i] = "";
+                    unreadable[i] = true; // its slot names a record that is not there whole: never answered
+                }
             }
             return ids[i];
         }
@@ -435,8 +529,11 @@ final class Recall {
             float score = scores[i];
             long slot = slots[i];
             String id = ids[i];
+            boolean bad = unreadable[i];
             put(i, scores[j], slots[j], ids[j]);
+            unreadable[i] = unreadable[j];
             put(j, score, slot, id);
+            unreadable[j] = bad;
         }
     }
 }

@@ -17,8 +17,9 @@ import java.util.Objects;
  * bounds check per float. So for a mapped (direct) buffer the embedding is checked once against
  * the buffer's limit and then read with {@code sun.misc.Unsafe.getFloat(long)}, reached
  * reflectively (no JVM flag, no compiler warning), which is about a fifth faster
- * ({@code docs/benchmarks.md#recall}); a heap buffer, a big-endian machine or a JVM without that
- * method gets the same loop over {@link ByteBuffer#getFloat(int)}.
+ * ({@code docs/benchmarks.md#recall}); a heap buffer, a big-endian machine, a JVM without that
+ * method or one from Java 23 on (which deprecates it) gets the same loop over
+ * {@link ByteBuffer#getFloat(int)}.
  *
  * <p>The raw read is as safe as the buffer read it replaces: the bounds are checked first, and
  * the mapping stays valid while the caller is inside the store's gate (a chunk is never unmapped
@@ -38,7 +39,9 @@ final class ScalarScorer implements VectorScorer {
     static {
         MethodHandle getFloat = null;
         MethodHandle address = null;
-        if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
+        // Java 23 deprecated Unsafe's memory access for removal and 24 warns on its first use: there,
+        // the checked loop (and on any such JVM, the Vector API loop is the one to run anyway).
+        if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN && Runtime.version().feature() < 23) {
             try {
                 Class<?> type = Class.forName("sun.misc.Unsafe");
                 Field field = type.getDeclaredField("theUnsafe");
@@ -72,7 +75,7 @@ final class ScalarScorer implements VectorScorer {
     @Override
     public float dot(float[] query, ByteBuffer buffer, int offset) {
         if (GET_FLOAT != null && buffer.isDirect()) {
-            Objects.checkFromIndexSize(offset, query.length * Float.BYTES, buffer.limit());
+            Objects.checkFromIndexSize(offset, Math.multiplyExact(query.length, Float.BYTES), buffer.limit());
             return dotRaw(query, address(buffer) + offset);
         }
         return dotChecked(query, buffer, offset);

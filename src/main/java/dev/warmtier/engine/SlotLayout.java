@@ -35,8 +35,8 @@ import java.util.zip.CRC32C;
  *   +-----------------+--------+--------+--------+--------+--------+--------+   summed first
  *   64: embedding, dimension x float, then zero padding to a multiple of 64 bytes
  *   (rec len: record length, int; kind: int; confid., activ., decay: confidence, activation and
- *   decay rate, float; norm: the embedding's Euclidean norm, float, for recall; 0 for a zero
- *   vector, a tombstone, and in slots written before norms were stored, where recall computes it)
+ *   decay rate, float; norm: the embedding's Euclidean norm, float, for recall; -0.0 for a zero
+ *   vector and a tombstone; +0.0 in slots written before norms were stored, where recall computes it)
  * </pre>
  *
  * <p>The checksum covers bytes {@code [32, slotSize)} followed by {@code [8, 32)}, so the payload
@@ -80,6 +80,8 @@ public final class SlotLayout {
     public static final int ACTIVATION_OFFSET = 52;
     public static final int DECAY_RATE_OFFSET = 56;
     public static final int NORM_OFFSET = 60;
+    /** The norm word of a zero vector: {@code -0.0f}; {@code +0.0f} means "not stored" (see {@link #storedNorm}). */
+    static final int ZERO_VECTOR_NORM_BITS = 0x8000_0000;
     public static final int EMBEDDING_OFFSET = 64;
     /** Start of the part of the slot summed before the per-key step. */
     static final int PAYLOAD_OFFSET = CONTENT_OFFSET_OFFSET;
@@ -146,7 +148,7 @@ public final class SlotLayout {
         chunk.putFloat(slotBase + CONFIDENCE_OFFSET, confidence);
         chunk.putFloat(slotBase + ACTIVATION_OFFSET, activation);
         chunk.putFloat(slotBase + DECAY_RATE_OFFSET, decayRate);
-        chunk.putFloat(slotBase + NORM_OFFSET, embedding == null ? 0f : norm(embedding));
+        chunk.putFloat(slotBase + NORM_OFFSET, embedding == null ? -0.0f : norm(embedding));
         if (embedding != null) {
             int at = slotBase + EMBEDDING_OFFSET;
             for (float value : embedding) {
@@ -166,7 +168,17 @@ public final class SlotLayout {
         for (float value : embedding) {
             sum += (double) value * value;
         }
-        return (float) Math.sqrt(sum);
+        return storedNorm(sum);
+    }
+
+    /**
+     * The norm word for a squared norm: its square root as a float, and for a zero vector
+     * {@code -0.0f}, so that recall tells a zero vector (score 0) from a slot written before norms
+     * were stored ({@code +0.0f}, norm to be computed). A nonzero vector's norm is never 0 in
+     * float: the smallest is that of one smallest subnormal value.
+     */
+    static float storedNorm(double squaredNorm) {
+        return squaredNorm == 0 ? -0.0f : (float) Math.sqrt(squaredNorm);
     }
 
     /**
@@ -177,9 +189,9 @@ public final class SlotLayout {
                             long contentOffset) {
         to.put(toBase + PAYLOAD_OFFSET, from, fromBase + PAYLOAD_OFFSET, slotSize - PAYLOAD_OFFSET);
         to.putLong(toBase + CONTENT_OFFSET_OFFSET, contentOffset);
-        if (to.getFloat(toBase + NORM_OFFSET) == 0f && to.getInt(toBase + KIND_OFFSET) == KIND_MEMORY) {
-            // Written before norms were stored: the copy gets its norm (still 0 for a zero vector).
-            to.putFloat(toBase + NORM_OFFSET, (float) Math.sqrt(squaredNorm(to, toBase, (slotSize - EMBEDDING_OFFSET) / Float.BYTES)));
+        if (to.getInt(toBase + NORM_OFFSET) == 0 && to.getInt(toBase + KIND_OFFSET) == KIND_MEMORY) {
+            // Written before norms were stored: the copy gets its norm.
+            to.putFloat(toBase + NORM_OFFSET, storedNorm(squaredNorm(to, toBase, (slotSize - EMBEDDING_OFFSET) / Float.BYTES)));
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.warmtier.engine;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Optional;
 
 /**
@@ -29,18 +31,31 @@ public final class VectorScorers {
         return ScalarScorer.INSTANCE;
     }
 
-    /** The Vector API loop, when this JVM has the incubator module. */
+    /**
+     * The Vector API loop, when this JVM has the incubator module and the loop runs on it: it is
+     * written against Java 17's incubator API ({@code FloatVector.fromByteBuffer}, gone from Java
+     * 19 on), so it is tried once on a small buffer and given up on a JVM where it cannot run.
+     */
     public static Optional<VectorScorer> vectorApi() {
         if (ModuleLayer.boot().findModule(MODULE).isEmpty()) {
             return Optional.empty();
         }
         try {
-            return Optional.of((VectorScorer) Class.forName(VECTOR_API_CLASS).getDeclaredConstructor().newInstance());
+            VectorScorer loop = (VectorScorer) Class.forName(VECTOR_API_CLASS).getDeclaredConstructor().newInstance();
+            ByteBuffer probe = ByteBuffer.allocateDirect(PROBE_FLOATS * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            float[] ones = new float[PROBE_FLOATS];
+            for (int i = 0; i < PROBE_FLOATS; i++) {
+                ones[i] = 1f;
+                probe.putFloat(i * Float.BYTES, 1f);
+            }
+            return loop.dot(ones, probe, 0) == PROBE_FLOATS ? Optional.of(loop) : Optional.empty();
         } catch (ReflectiveOperationException | LinkageError e) {
-            throw new IllegalStateException("the JVM has " + MODULE + " but " + VECTOR_API_CLASS
-                    + " cannot be loaded", e);
+            return Optional.empty(); // an incubator API other than the one it was compiled against
         }
     }
+
+    /** Floats of the probe: more than any machine's widest vector, and not a multiple of it, so both the vector and the tail part run. */
+    private static final int PROBE_FLOATS = 67;
 
     /** The answer of {@link #best()}, decided when first asked. */
     private static final class Best {

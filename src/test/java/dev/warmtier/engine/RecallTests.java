@@ -405,6 +405,123 @@ class RecallTests {
         }
     }
 
+    /** A loop that calls {@code meddle} once, the first time a score passes {@code above}, then scores as the scalar loop. */
+    private static VectorScorer meddling(float above, Runnable meddle) {
+        AtomicBoolean done = new AtomicBoolean();
+        return new VectorScorer() {
+            @Override
+            public float dot(float[] query, ByteBuffer buffer, int offset) {
+                float dot = VectorScorers.scalar().dot(query, buffer, offset);
+                if (dot > above && done.compareAndSet(false, true)) {
+                    meddle.run();
+                }
+                return dot;
+            }
+
+            @Override
+            public String name() {
+                return "meddling";
+            }
+        };
+    }
+
+    private static float[] towardsX(float cosine) {
+        float[] e = new float[DIMENSION];
+        e[0] = cosine;
+        e[1] = (float) Math.sqrt(1 - (double) cosine * cosine);
+        return e;
+    }
+
+    /**
+     * A memory replaced (same embedding) after the scan began but before it reached the old
+     * version: the old bit is cleared, the new slot lies past the range the pass set out to scan.
+     * It is found all the same, in the slots claimed during the pass.
+     */
+    @Test
+    void aMemoryReplacedAheadOfTheScanIsFoundInItsNewSlot() {
+        float[] x = towardsX(1f);
+        MemoryStore[] self = new MemoryStore[1];
+        // The first slot scored is a filler's (slot 0); X, in the last slot of the first batch
+        // (another word of live bits: the scan reads 64 at a time), is replaced right then, into
+        // the first slot past the batches the pass set out to scan.
+        VectorScorer loop = meddling(-2f, () -> self[0].put("x", write("x, again", towardsX(1f), 0.7f)));
+        try (MemoryStore store = open(loop, 1)) {
+            self[0] = store;
+            for (int i = 0; i < Recall.BATCH_SLOTS - 1; i++) {
+                store.put("filler-" + i, write("filler", towardsX(0.1f), 0.7f));
+            }
+            assertThat(store.put("x", write("x", x, 0.7f)).memory().slot()).isEqualTo(Recall.BATCH_SLOTS - 1);
+            RecallResult result = store.recall(new RecallQuery(x, 1, 0f, -1f, false));
+            assertThat(result.hits()).extracting(h -> h.memory().content()).containsExactly("x, again");
+        }
+    }
+
+    /**
+     * Two parts; X is replaced when first scored. Whichever part holds X's old version beside C,
+     * the new version (scanned at the end, by the caller's part) must not leave C out: when the
+     * caller's part dropped C to make room for X's second version, the merge of the parts is short
+     * of a candidate, and the pass runs again. Repeated, so that both parts take the first batch.
+     */
+    @Test
+    void aSecondVersionOfAnIdNeverPushesABetterMemoryOutOfTheAnswer() {
+        float[] x = towardsX(1f);
+        for (int round = 0; round < 6; round++) {
+            MemoryStore[] self = new MemoryStore[1];
+            // Only recall scores: the fill below triggers nothing; x's old version (0.9) does.
+            try (MemoryStore store = MemoryStore.open(dir.resolve("round-" + round), options(meddlingPut(self, 0.85f), 2))) {
+                self[0] = store;
+                store.put("x", write("x", towardsX(0.9f), 0.7f));
+                store.put("c", write("c", towardsX(0.8f), 0.7f));
+                for (int i = 0; i < 2 * Recall.MIN_SLOTS_PER_THREAD + 100; i++) {
+                    store.put("f" + i, write("filler", towardsX(0.1f + (i % 7) / 100f), 0.7f));
+                }
+                RecallResult result = store.recall(new RecallQuery(x, 2, 0f, -1f, false));
+                assertThat(result.hits()).as("round %d: %s", round, RecallOracle.describe(result.hits()))
+                        .extracting(h -> h.memory().id()).containsExactly("x", "c");
+            }
+        }
+    }
+
+    /** A loop that, the first time a score passes {@code above}, replaces x with the same embedding. */
+    private static VectorScorer meddlingPut(MemoryStore[] self, float above) {
+        return meddling(above, () -> self[0].put("x", write("x, again", towardsX(0.9f), 0.7f)));
+    }
+
+    @Test
+    void aMemoryWhoseRecordCannotBeReadIsLeftOutOfTheAnswer() throws Exception {
+        try (MemoryStore store = open(VectorScorers.best(), 1)) {
+            for (String id : List.of("a", "b", "c")) {
+                store.put(id, write(id, new float[DIMENSION], 0.7f));
+            }
+            DamagedFiles damage = new DamagedFiles(dir, DIMENSION);
+            long record = damage.readSlotLong(store.get("b").orElseThrow().slot(), SlotLayout.CONTENT_OFFSET_OFFSET);
+            // Written through the file into the open store's mapping: b's record is no longer committed.
+            damage.writeContentBytes(record + ContentRecordLayout.STATE_OFFSET,
+                    DamagedFiles.littleEndianInt(ContentRecordLayout.STATE_PADDING));
+            // A zero query ties everything: ids are read while the scan ranks, and b's cannot be.
+            RecallResult result = store.recall(RecallQuery.of(new float[DIMENSION], 2));
+            assertThat(result.hits()).extracting(h -> h.memory().id()).containsExactly("a", "c");
+            assertThat(store.recall(RecallQuery.of(new float[DIMENSION], 3)).hits()).extracting(h -> h.memory().id())
+                    .containsExactly("a", "c");
+            assertThatThrownBy(() -> store.get("b")).isInstanceOf(CorruptionException.class);
+        }
+    }
+
+    @Test
+    void aZeroVectorIsStoredWithTheNormMinusZeroAndAnOldSlotsZeroNormIsComputed() {
+        try (MemoryStore store = open(VectorScorers.best(), 1)) {
+            StoredMemory none = store.put("none", MemoryWrite.of("no embedding")).memory();
+            StoredMemory zero = store.put("zero", write("zeros", new float[DIMENSION], 0.7f)).memory();
+            SlotFile slots = store.active().slots();
+            for (StoredMemory m : List.of(none, zero)) {
+                assertThat(Float.floatToRawIntBits(SlotLayout.NORM.get(slots.chunkOf(m.slot()), slots.baseOf(m.slot()))))
+                        .as("norm word of %s", m.id()).isEqualTo(SlotLayout.ZERO_VECTOR_NORM_BITS);
+            }
+            float[] x = towardsX(1f);
+            assertThat(store.recall(RecallQuery.of(x, 5)).hits()).extracting(RecallHit::score).containsOnly(0f);
+        }
+    }
+
     @Test
     void aRecallOfAClosedStoreFails() {
         MemoryStore store = open(VectorScorers.best(), 2);
