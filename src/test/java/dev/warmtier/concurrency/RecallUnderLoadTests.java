@@ -3,6 +3,7 @@ package dev.warmtier.concurrency;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.warmtier.TestHttp;
+import dev.warmtier.engine.RecallOracle;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -65,14 +66,8 @@ class RecallUnderLoadTests {
     @LocalServerPort
     int port;
 
-    /** The embedding written with {@code content}: a function of it, so a torn or mixed read cannot match. */
-    static float[] embeddingOf(String content) {
-        Random random = new Random(content.hashCode());
-        float[] values = new float[DIMENSION];
-        for (int i = 0; i < DIMENSION; i++) {
-            values[i] = (float) random.nextGaussian();
-        }
-        return values;
+    private static float[] embeddingOf(String content) {
+        return RecallOracle.embeddingOf(content, DIMENSION);
     }
 
     private static String json(float[] values) {
@@ -212,8 +207,8 @@ class RecallUnderLoadTests {
             assertThat(embedding).as("embedding of %s v%d is the one written with '%s': %s", id, version, content,
                     Arrays.toString(embedding)).isEqualTo(embeddingOf(content));
             double score = result.get("score").asDouble();
-            assertThat(score).as("score of %s", id).isCloseTo(cosine(call.query(), embedding),
-                    org.assertj.core.data.Offset.offset(1e-5));
+            assertThat(score).as("score of %s", id).isCloseTo(RecallOracle.cosine(call.query(), embedding),
+                    org.assertj.core.data.Offset.offset(RecallOracle.TOLERANCE));
             assertThat(score).as("best first: %s", context).isLessThanOrEqualTo(previous);
             previous = score;
             List<Acked> log = acked.get(id);
@@ -228,17 +223,5 @@ class RecallUnderLoadTests {
                 }
             }
         }
-    }
-
-    private static double cosine(float[] a, float[] b) {
-        double dot = 0;
-        double aa = 0;
-        double bb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += (double) a[i] * b[i];
-            aa += (double) a[i] * a[i];
-            bb += (double) b[i] * b[i];
-        }
-        return aa == 0 || bb == 0 ? 0 : dot / Math.sqrt(aa * bb);
     }
 }

@@ -38,14 +38,8 @@ class RecallConsistencyTests {
     @TempDir
     Path dir;
 
-    /** The embedding written with content "id/seq": a function of the content, so a torn read cannot match it. */
-    static float[] embeddingOf(String content) {
-        Random random = new Random(content.hashCode());
-        float[] values = new float[DIMENSION];
-        for (int i = 0; i < DIMENSION; i++) {
-            values[i] = (float) random.nextGaussian();
-        }
-        return values;
+    private static float[] embeddingOf(String content) {
+        return RecallOracle.embeddingOf(content, DIMENSION);
     }
 
     /** A write or delete of an id, acknowledged at {@code ackedAt} (nanoTime). */

@@ -17,9 +17,9 @@ import java.util.Set;
  * {@code minScore}, may come in either order or either side of the filter; everything else must
  * be exact: which memories, in which order, equal scores by id, each memory whole.
  */
-final class RecallOracle {
+public final class RecallOracle {
 
-    static final double TOLERANCE = 1e-5;
+    public static final double TOLERANCE = 1e-5;
 
     /** What the test wrote and did not delete: id to its last write. */
     private final Map<String, MemoryWrite> live = new LinkedHashMap<>();
@@ -44,8 +44,21 @@ final class RecallOracle {
     record Scored(String id, double score) {
     }
 
+    /**
+     * The embedding written with {@code content} by the consistency tests: a function of the
+     * content, so a torn or mixed read cannot match it.
+     */
+    public static float[] embeddingOf(String content, int dimension) {
+        java.util.Random random = new java.util.Random(content.hashCode());
+        float[] values = new float[dimension];
+        for (int i = 0; i < dimension; i++) {
+            values[i] = (float) random.nextGaussian();
+        }
+        return values;
+    }
+
     /** Cosine similarity in double; 0 when either vector is zero (a missing embedding is zeros). */
-    static double cosine(float[] query, float[] embedding) {
+    public static double cosine(float[] query, float[] embedding) {
         if (embedding == null) {
             return 0;
         }
