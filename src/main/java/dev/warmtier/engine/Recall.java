@@ -32,15 +32,19 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p><b>What it returns while writes go on.</b> A slot's bit is read with acquire and slots are
  * immutable once committed, so each memory is read whole, as the version whose bit was set when
  * the scan reached it: live at that instant, which lies inside the call. A memory deleted or
- * replaced before the call began has its bit cleared already and is never seen. An id replaced
- * during the scan can be seen twice (its old slot before the replace, its new one after): only its
- * better-scored version is kept, and should that leave fewer than k, the scan runs again with room
- * for as many more ({@link #MAX_PASSES} at most).
+ * replaced before the call began has its bit cleared already and is never seen. A memory replaced
+ * during the scan moves to a slot claimed after the pass began, past the batches the pass set out
+ * to scan: the caller scans those slots at the end of the pass ({@link #TAIL_ROUNDS} rounds at
+ * most). An id met twice keeps its better-ranked version; when such a loss, or an unreadable
+ * record, frees a place a candidate some part dropped might deserve, the pass runs again with room
+ * for as many more ({@link #MAX_PASSES} passes at most). Only a write already under way when a
+ * pass begins can make that pass miss its memory.
  *
  * <p><b>Scores.</b> The query is scaled to unit length in double precision; a memory's score is
  * {@code dot(unit query, embedding) / norm}, in float, clamped to [-1, 1]. Where float could lose
- * the answer (a norm outside [{@link #MIN_NORM}, {@link #MAX_NORM}], or 0: a zero vector, or a slot
- * written before norms were stored) the score is computed again in double from the slot. Equal
+ * the answer (a norm outside [{@link #MIN_NORM}, {@link #MAX_NORM}], or +0.0: a slot written before
+ * norms were stored) the score is computed again in double from the slot; a zero vector's norm is
+ * stored as -0.0 and scores 0 at once. Equal
  * scores are ordered by id ({@link String#compareTo}), read from the record only when two scores tie.
  *
  * <p>Threads: made and run by one caller; its parts run on the caller's thread and the workers'.
